@@ -6,4 +6,6 @@ class DjobeaConfig(AppConfig):
     verbose_name = "Djobea"
 
     def ready(self):
-        from djobea import checks  # noqa: F401  (registers the system checks)
+        from djobea import checks, schedules  # noqa: F401  (checks register themselves)
+
+        schedules.connect()

@@ -40,7 +40,9 @@ class Zone(models.Model):
     name = models.CharField(_("name"), max_length=80)
     city = models.CharField(_("city"), max_length=20, choices=City.choices)
     aliases = models.CharField(
-        _("aliases"), max_length=255, blank=True,
+        _("aliases"),
+        max_length=255,
+        blank=True,
         help_text=_("Other spellings clients use, comma separated (e.g. “PK 8, pk8”)."),
     )
     neighbours = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name=_("neighbours"))
@@ -60,7 +62,8 @@ class ServiceCategory(models.Model):
     name_fr = models.CharField(_("French name"), max_length=80)
     name_en = models.CharField(_("English name"), max_length=80)
     keywords = models.TextField(
-        _("intake keywords"), blank=True,
+        _("intake keywords"),
+        blank=True,
         help_text=_("Words that point to this trade, comma separated, French and English."),
     )
 
@@ -152,8 +155,12 @@ class Urgency(models.TextChoices):
 
 
 OPEN_STATUSES = [
-    RequestStatus.COLLECTING, RequestStatus.SEARCHING, RequestStatus.OFFERED,
-    RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS, RequestStatus.ESCALATED,
+    RequestStatus.COLLECTING,
+    RequestStatus.SEARCHING,
+    RequestStatus.OFFERED,
+    RequestStatus.ASSIGNED,
+    RequestStatus.IN_PROGRESS,
+    RequestStatus.ESCALATED,
 ]
 
 
@@ -175,8 +182,12 @@ class ServiceRequest(models.Model):
     )
     match_level = models.CharField(_("match level"), max_length=20, choices=MatchLevel.choices, blank=True)
     assigned_provider = models.ForeignKey(
-        Provider, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="assigned_requests", verbose_name=_("assigned provider"),
+        Provider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("assigned provider"),
     )
     search_deadline = models.DateTimeField(_("search deadline"), null=True, blank=True)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
@@ -192,9 +203,7 @@ class ServiceRequest(models.Model):
         verbose_name_plural = _("service requests")
         indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=RequestStatus.values), name="service_request_valid_status"
-            ),
+            models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="service_request_valid_status"),
             models.CheckConstraint(
                 condition=Q(match_level="") | Q(match_level__in=MatchLevel.values),
                 name="service_request_valid_match_level",
@@ -221,7 +230,9 @@ class RequestEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
-    actor = models.CharField(_("actor"), max_length=80, blank=True, help_text=_("system, client, provider or staff user"))
+    actor = models.CharField(
+        _("actor"), max_length=80, blank=True, help_text=_("system, client, provider or staff user")
+    )
     created_at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:
@@ -255,11 +266,13 @@ class ProviderOffer(models.Model):
         indexes = [models.Index(fields=["status", "expires_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["request"], condition=Q(status=OfferStatus.ACCEPTED),
+                fields=["request"],
+                condition=Q(status=OfferStatus.ACCEPTED),
                 name="offer_one_accepted_per_request",
             ),
             models.UniqueConstraint(
-                fields=["request"], condition=Q(status=OfferStatus.PENDING),
+                fields=["request"],
+                condition=Q(status=OfferStatus.PENDING),
                 name="offer_one_pending_per_request",
             ),
             models.UniqueConstraint(fields=["request", "provider"], name="offer_once_per_provider_per_request"),
