@@ -7,6 +7,14 @@ run on several nodes at once; its state lives in our own tables.
 from django.db.models.signals import post_migrate
 
 SCHEDULES: list[tuple[str, str, int]] = [
+    ("djobea:heartbeat", "reliability.health.heartbeat_beat", 1),
+    ("djobea:evaluate-alerts", "reliability.alerts.evaluate_alerts", 1),
+    ("djobea:inbound-retry", "messaging.inbound_tasks.retry_due_inbound", 1),
+    ("djobea:outbox-dispatch", "messaging.tasks.outbox_dispatch_due_task", 1),
+    ("djobea:offers-expire", "marketplace.tasks.expire_offers", 1),
+    ("djobea:offers-remind", "marketplace.tasks.remind_offers", 1),
+    ("djobea:requests-countdown", "marketplace.tasks.send_countdowns", 1),
+    ("djobea:requests-escalate", "marketplace.tasks.escalate_overdue", 1),
 ]
 
 

@@ -83,7 +83,9 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'djobea.sqlite3'}"),
 }
 _PROMETHEUS_ENGINES = {
-    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    # django-prometheus' SQLite wrapper plus writes deferred to the end of a transaction, so failure
+    # records outlive a rollback on SQLite too (reliability.errors).
+    "django.db.backends.sqlite3": "reliability.dbbackends.sqlite3",
     "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
 }
 DATABASES["default"]["ENGINE"] = _PROMETHEUS_ENGINES.get(
@@ -170,6 +172,18 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Djobea <noreply@djob
 STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=[])
 ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
 
+# --- Operations: alerts, health, monitoring (README, Operations) ------------------------
+ALERT_COOLDOWN_MINUTES = env.int("ALERT_COOLDOWN_MINUTES", default=30)
+ALERT_WEBHOOK_TIMEOUT_SECONDS = env.float("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
+OUTBOX_LAG_WARNING_SECONDS = env.int("OUTBOX_LAG_WARNING_SECONDS", default=120)
+OUTBOX_LAG_CRITICAL_SECONDS = env.int("OUTBOX_LAG_CRITICAL_SECONDS", default=600)
+DEAD_LETTER_GROWTH_THRESHOLD = env.int("DEAD_LETTER_GROWTH_THRESHOLD", default=10)  # new ones per hour
+MONITORING_MIN_SAMPLE = env.int("MONITORING_MIN_SAMPLE", default=10)  # final outcomes per hour, else "Idle"
+MONITORING_REFRESH_SECONDS = env.int("MONITORING_REFRESH_SECONDS", default=30)
+# Several processes (gunicorn workers, task cluster): a shared directory for their counters.
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+
 # --- REST framework ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -189,6 +203,15 @@ MESSAGING_INBOUND_HANDLER = env.str(
     "MESSAGING_INBOUND_HANDLER", default="marketplace.conversation.handle_inbound"
 )
 MESSAGING_MAX_BODY_CHARS = 4096
+# Inbound webhook and processing (messaging.webhooks / messaging.inbound).
+MESSAGING_MAX_REQUEST_BYTES = 64 * 1024  # larger webhook bodies get 413 before any parsing
+INBOUND_RETRY_BASE_SECONDS = env.float("INBOUND_RETRY_BASE_SECONDS", default=30.0)
+INBOUND_RETRY_CAP_SECONDS = env.float("INBOUND_RETRY_CAP_SECONDS", default=900.0)
+INBOUND_RETRY_MAX_ATTEMPTS = env.int("INBOUND_RETRY_MAX_ATTEMPTS", default=5)
+INBOUND_LEASE_SECONDS = 300  # a claimed message is retried after this if its worker died
+# Where the simulator finds demo clients and providers to write as (a function returning
+# [{"phone", "label", "role"}]); a dotted path so messaging never imports marketplace.
+MESSAGING_SIMULATOR_CONTACTS = "marketplace.selectors.simulator_contacts"
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
@@ -203,6 +226,45 @@ CONSOLE_FAIL_RATE = env.float("CONSOLE_FAIL_RATE", default=0.0)
 CONSOLE_FAIL_CODE = env.str("CONSOLE_FAIL_CODE", default="")
 CONSOLE_FAIL_CHANNELS = env.list("CONSOLE_FAIL_CHANNELS", default=["whatsapp"])
 CONSOLE_DELAY_SECONDS = env.float("CONSOLE_DELAY_SECONDS", default=0.0)
+# Outbox dispatcher (messaging.dispatcher): full-jitter backoff per channel, then the next channel.
+MESSAGING_RETRY = {
+    "whatsapp": {"base": 30.0, "cap": 900.0, "attempts": 4},
+    "sms": {"base": 30.0, "cap": 900.0, "attempts": 4},
+    "email": {"base": 60.0, "cap": 1800.0, "attempts": 3},
+}
+MESSAGING_UNKNOWN_CODE_ATTEMPTS = 2  # unrecognised error codes: fewer retries, plus an ErrorEvent
+MESSAGING_LEASE_SECONDS = env.int("MESSAGING_LEASE_SECONDS", default=120)  # > Twilio timeout + lookup
+MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=50)
+MESSAGING_QUOTA_RESERVE = 0.1  # the last 10 % of a daily quota is kept for high-priority messages
+MESSAGING_CHANNEL_BACKENDS = {
+    "console": {
+        "whatsapp": "messaging.channels.console.ConsoleChannel",
+        "sms": "messaging.channels.console.ConsoleChannel",
+        "email": "messaging.channels.email.EmailChannel",
+    },
+    "twilio": {
+        "whatsapp": "messaging.channels.twilio.TwilioWhatsAppChannel",
+        "sms": "messaging.channels.twilio.TwilioSMSChannel",
+        "email": "messaging.channels.email.EmailChannel",
+    },
+}
+
+# --- Circuit breakers (reliability.breakers; resilience4j semantics, shared through the database) ---
+# Per name, any key of reliability.breakers.DEFAULT_CONFIG: window_size, minimum_calls,
+# failure_rate / slow_call_rate (percent), slow_call_seconds, open_seconds, half_open_permits,
+# permit_ttl_seconds.
+BREAKERS = {
+    "whatsapp": {"window_size": 20, "minimum_calls": 10, "failure_rate": 50, "slow_call_seconds": 10,
+                 "open_seconds": env.float("BREAKER_OPEN_SECONDS", default=60.0)},
+    "sms": {"window_size": 20, "minimum_calls": 10, "failure_rate": 50, "slow_call_seconds": 10,
+            "open_seconds": env.float("BREAKER_OPEN_SECONDS", default=60.0)},
+    "email": {"window_size": 10, "minimum_calls": 5, "failure_rate": 50, "slow_call_seconds": 15,
+              "open_seconds": env.float("BREAKER_OPEN_SECONDS", default=60.0)},
+    "ai": {"window_size": 20, "minimum_calls": 5, "failure_rate": 50, "slow_call_seconds": 6,
+           "open_seconds": 30.0, "half_open_permits": 2},
+}
+# Each process may cache a breaker's state this long (0: always read the row).
+BREAKER_CACHE_SECONDS = env.float("BREAKER_CACHE_SECONDS", default=1.0)
 
 # --- Marketplace ------------------------------------------------------------------------
 AI_BACKEND = env.str("AI_BACKEND", default="rules")  # rules | llm
@@ -212,6 +274,8 @@ AI_MODEL = env.str("AI_MODEL", default="gpt-4o-mini")
 AI_TIMEOUT_SECONDS = env.float("AI_TIMEOUT_SECONDS", default=8.0)
 OFFER_TIMEOUT_MINUTES = env.int("OFFER_TIMEOUT_MINUTES", default=10)
 SEARCH_DEADLINE_MINUTES = env.int("SEARCH_DEADLINE_MINUTES", default=45)
+# seed_demo's staff login "admin"; without it a fixed demo password is used (refused when DEBUG is off).
+DEMO_ADMIN_PASSWORD = env.str("DJOBEA_ADMIN_PASSWORD", default="")
 
 # --- Logging: JSON in production, masked phone numbers always -----------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
@@ -234,4 +298,6 @@ LOGGING = {
         },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The twilio client logs every request's headers at INFO: too chatty for the outbox.
+    "loggers": {"twilio.http_client": {"level": "WARNING"}},
 }

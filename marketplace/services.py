@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.models import RequestEvent, RequestStatus, ServiceRequest
+from marketplace.models import Provider, RequestEvent, RequestStatus, ServiceRequest
 
 S = RequestStatus
 
@@ -50,3 +50,40 @@ def request_transition(
         return RequestEvent.objects.create(
             request=service_request, from_status=current.status, to_status=to, actor=actor, note=note[:255]
         )
+
+
+# --- Back-office bulk actions (admin) ------------------------------------------------------
+
+
+def provider_set_availability(*, provider_ids, is_available: bool) -> int:
+    """Mark providers available or not for new offers; returns how many actually changed."""
+    return (
+        Provider.objects.filter(pk__in=list(provider_ids))
+        .exclude(is_available=is_available)
+        .update(is_available=is_available, updated_at=timezone.now())
+    )
+
+
+def provider_set_emergency_list(*, provider_ids, on_list: bool) -> int:
+    """Add providers to (or remove them from) the emergency list; returns how many changed."""
+    return (
+        Provider.objects.filter(pk__in=list(provider_ids))
+        .exclude(on_emergency_list=on_list)
+        .update(on_emergency_list=on_list, updated_at=timezone.now())
+    )
+
+
+def requests_cancel(*, request_ids, actor: str, note: str = "") -> tuple[int, list[str]]:
+    """Cancel the given requests through the state machine.
+
+    Returns (how many were cancelled, references of those that could not be: already closed).
+    """
+    cancelled, refused = 0, []
+    for service_request in ServiceRequest.objects.filter(pk__in=list(request_ids)).order_by("pk"):
+        try:
+            request_transition(service_request=service_request, to=S.CANCELLED, actor=actor, note=note)
+        except IllegalTransition:
+            refused.append(service_request.reference)
+        else:
+            cancelled += 1
+    return cancelled, refused

@@ -58,6 +58,10 @@ class InboundMessage(models.Model):
         verbose_name = _("inbound message")
         verbose_name_plural = _("inbound messages")
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+        permissions = [
+            ("reprocess_inboundmessage", _("Can reprocess an inbound message")),
+            ("use_simulator", _("Can use the WhatsApp simulator")),
+        ]
 
     def __str__(self):
         return self.provider_sid
@@ -122,6 +126,7 @@ class Notification(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=NotificationStatus.values), name="notification_valid_status"),
         ]
+        permissions = [("retry_notification", _("Can retry a notification now"))]
 
     def __str__(self):
         return f"#{self.pk} {self.channel} {self.status}"

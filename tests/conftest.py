@@ -62,3 +62,74 @@ def staff_user(db, django_user_model):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_breaker_cache():
+    """Each process caches breaker states ~1 s; a test must not see the previous test's (rolled-back) state."""
+    from reliability.breakers import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture
+def fake_twilio(settings):
+    """The fake Twilio server (tests/fakes/twilio_server.py), with settings pointing the real client at it."""
+    from tests.fakes.twilio_server import FakeTwilio
+
+    server = FakeTwilio().start()
+    settings.MESSAGING_BACKEND = "twilio"
+    settings.TWILIO_API_BASE_URL = server.url
+    settings.TWILIO_ACCOUNT_SID = server.account_sid
+    settings.TWILIO_AUTH_TOKEN = server.auth_token
+    settings.TWILIO_WHATSAPP_FROM = "whatsapp:+14155238886"
+    settings.TWILIO_SMS_FROM = "+15005550006"
+    settings.TWILIO_TIMEOUT_SECONDS = 0.5
+    settings.TWILIO_WHATSAPP_TEMPLATE_SID = ""
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_ai(settings):
+    """The fake OpenAI-compatible server (tests/fakes/ai_server.py), with the llm parser pointed at it."""
+    from tests.fakes.ai_server import FakeAIServer
+
+    server = FakeAIServer().start()
+    settings.AI_BACKEND = "llm"
+    settings.AI_BASE_URL = server.url
+    settings.AI_API_KEY = "test-ai-key"
+    settings.AI_TIMEOUT_SECONDS = 1.0
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def demo_data(db, settings):
+    """The demo quarters, trades and providers of `manage.py seed_demo` (the intake parser reads them)."""
+    from io import StringIO
+
+    settings.DEMO_ADMIN_PASSWORD = "demo-admin-pass-123"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the demo login, fast
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """PBKDF2 costs about a second per user on a busy machine; tests don't need slow hashes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed(): ...`` runs the block's on-commit callbacks (e.g. queued tasks) at its end.
+
+    Tests under ``django_db`` run inside one transaction that never commits; this stands in for the
+    commit, so ``run_tasks`` then finds what the code queued with ``transaction.on_commit``.
+    """
+    return lambda: django_capture_on_commit_callbacks(execute=True)

@@ -1,0 +1,80 @@
+"""Client commands: STATUT/STATUS, ANNULER/CANCEL (optionally with a reference), AIDE/HELP."""
+
+from marketplace import texts
+from marketplace.lifecycle import request_cancel
+from marketplace.models import Client, RequestStatus, ServiceRequest
+from marketplace.notify import Replier, request_params
+from marketplace.services import IllegalTransition
+from messaging.models import Conversation
+
+CANCELLABLE = [
+    RequestStatus.SEARCHING,
+    RequestStatus.OFFERED,
+    RequestStatus.ESCALATED,
+    RequestStatus.ASSIGNED,
+    RequestStatus.IN_PROGRESS,
+]
+STATUS_LIMIT = 5
+
+
+def run_command(
+    command: str, *, client: Client, conversation: Conversation, reply: Replier, reference: int | None
+) -> None:
+    if command == "status":
+        command_status(client=client, reply=reply)
+    elif command == "cancel":
+        command_cancel(client=client, conversation=conversation, reply=reply, reference=reference)
+    else:
+        reply.say("help")
+
+
+def _open_requests(client: Client):
+    return (
+        client.requests.open()
+        .exclude(status=RequestStatus.COLLECTING)
+        .select_related("category", "zone", "assigned_provider")
+        .order_by("-created_at")
+    )
+
+
+def command_status(*, client: Client, reply: Replier) -> None:
+    requests = list(_open_requests(client)[:STATUS_LIMIT])
+    if not requests:
+        reply.say("status_none")
+        return
+    language = reply.language
+    lines = [texts.render("status_header", language)]
+    for request in requests:
+        line = texts.render(
+            "status_line", language, **request_params(request, language),
+            status=texts.status_name(request.status, language),
+        )
+        if request.assigned_provider:
+            line += texts.render(
+                "status_assigned_suffix", language,
+                provider=request.assigned_provider.name, phone=request.assigned_provider.phone,
+            )
+        lines.append(line)
+    reply.send_raw("\n".join(lines))
+
+
+def _target(client: Client, reference: int | None) -> ServiceRequest | None:
+    if reference is not None:
+        return client.requests.filter(pk=reference).select_related("category", "zone").first()
+    return _open_requests(client).filter(status__in=CANCELLABLE).first()
+
+
+def command_cancel(*, client: Client, conversation: Conversation, reply: Replier, reference: int | None) -> None:
+    had_intake = bool(conversation.slots)
+    conversation.slots = {}
+    conversation.save(update_fields=["slots", "updated_at"])
+    request = _target(client, reference)
+    if request is None:
+        reply.say("cancel_intake" if had_intake else "cancel_nothing")
+        return
+    try:
+        request_cancel(service_request=request, actor="client")
+    except IllegalTransition:
+        reply.say(
+            "cancel_refused", reference=request.reference, status=texts.status_name(request.status, reply.language)
+        )

@@ -1,0 +1,40 @@
+"""The intake parser interface: free text in, structured slots out. Backends are chosen by AI_BACKEND."""
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from marketplace.models import Urgency
+
+BACKENDS = {
+    "rules": "marketplace.intake.rules.RulesParser",
+    "llm": "marketplace.intake.llm.LlmParser",
+}
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    category_slug: str | None
+    zone_id: int | None
+    urgency: str = Urgency.NORMAL
+    description: str = ""
+    language: str = "fr"
+    confidence: float = 0.0
+    language_detected: bool = False  # False: ``language`` is only the hint, the text had no markers
+    source: str = "rules"
+
+
+class Parser(ABC):
+    name: str = ""
+
+    @abstractmethod
+    def parse(self, text: str, *, language_hint: str = "fr") -> ParseResult:
+        """Read a client's message. Never raises for bad input; unknown slots are None."""
+
+
+def get_parser() -> Parser:
+    """The parser named by settings.AI_BACKEND ("rules" or "llm", or a dotted class path)."""
+    backend = settings.AI_BACKEND
+    return import_string(BACKENDS.get(backend, backend))()

@@ -1,0 +1,225 @@
+"""Every message Djobea sends to clients and providers, in French and English, in one place.
+
+``render(key, language, **params)`` picks the text by the recipient's language field ('fr'/'en');
+unknown languages fall back to French, the default of the platform.
+"""
+
+TEXTS: dict[str, dict[str, str]] = {
+    # --- Client: intake ---------------------------------------------------------------------
+    "ask_category": {
+        "fr": "Bonjour 👋 C'est Djobea. De quel service avez-vous besoin ? "
+        "(ex. plombier, électricien, réparation de machine à laver…)",
+        "en": "Hello 👋 This is Djobea. What service do you need? "
+        "(e.g. plumber, electrician, washing machine repair…)",
+    },
+    "ask_zone": {
+        "fr": "Noté : {category}. Dans quel quartier êtes-vous ? (ex. Bonamoussadi, Akwa, Makepe, Bastos…)",
+        "en": "Got it: {category}. Which area are you in? (e.g. Bonamoussadi, Akwa, Makepe, Bastos…)",
+    },
+    "ask_zone_again": {
+        "fr": "Je ne connais pas encore ce quartier 🤔 Pouvez-vous écrire le nom du quartier "
+        "(ex. Bonamoussadi, Akwa, PK8, Bastos, Mvan…) ?",
+        "en": "I don't know that area yet 🤔 Could you type the name of your neighbourhood "
+        "(e.g. Bonamoussadi, Akwa, PK8, Bastos, Mvan…)?",
+    },
+    "ask_category_again": {
+        "fr": "Je n'ai pas compris le service demandé 🤔 Écrivez le métier en quelques mots "
+        "(ex. « plombier », « électricien », « frigo en panne »).",
+        "en": "I didn't catch which service you need 🤔 Please name the trade in a few words "
+        "(e.g. \"plumber\", \"electrician\", \"fridge not cooling\").",
+    },
+    "ask_description": {
+        "fr": "Merci. Décrivez le problème en une phrase (ex. « le robinet de la cuisine fuit »).",
+        "en": "Thanks. Describe the problem in one sentence (e.g. \"the kitchen tap is leaking\").",
+    },
+    "confirm": {
+        "fr": "Récapitulatif : {category} à {zone}{urgent}.\n« {description} »\n"
+        "Répondez OUI pour lancer la recherche, ou corrigez ce qui ne va pas.",
+        "en": "Summary: {category} in {zone}{urgent}.\n\"{description}\"\n"
+        "Reply YES to start the search, or correct what is wrong.",
+    },
+    "urgent_suffix": {"fr": " (urgent)", "en": " (urgent)"},
+    "intake_restarted": {
+        "fr": "D'accord, on recommence. De quel service avez-vous besoin ?",
+        "en": "All right, let's start again. What service do you need?",
+    },
+    "request_received": {
+        "fr": "✅ Demande {reference} enregistrée : {category} à {zone}. Nous cherchons un prestataire "
+        "et vous tenons informé. Gardez cette référence. (STATUT pour suivre, ANNULER pour annuler)",
+        "en": "✅ Request {reference} received: {category} in {zone}. We are looking for a provider "
+        "and will keep you posted. Keep this reference. (STATUS to follow, CANCEL to cancel)",
+    },
+    "already_open": {
+        "fr": "Votre demande {reference} est en cours ({status}). Envoyez STATUT pour les nouvelles "
+        "ou ANNULER pour l'annuler.",
+        "en": "Your request {reference} is in progress ({status}). Send STATUS for news "
+        "or CANCEL to cancel it.",
+    },
+    "emoji_only": {
+        "fr": "😊 Merci ! Pour vous aider, écrivez en quelques mots le service dont vous avez besoin "
+        "et votre quartier (ex. « fuite d'eau à Bonamoussadi »). AIDE pour l'aide.",
+        "en": "😊 Thanks! To help you, tell us in a few words the service you need and your area "
+        "(e.g. \"water leak in Bonamoussadi\"). HELP for help.",
+    },
+    "media_only": {
+        "fr": "📷 Merci pour la photo ! Nous ne lisons pas encore les images : décrivez le problème "
+        "en quelques mots, avec votre quartier.",
+        "en": "📷 Thanks for the picture! We can't read images yet: please describe the problem "
+        "in a few words, with your area.",
+    },
+    # --- Client: commands -------------------------------------------------------------------
+    "help": {
+        "fr": "Djobea vous trouve un artisan près de chez vous. Décrivez votre besoin et votre "
+        "quartier (ex. « fuite d'eau à Bonamoussadi »).\nCommandes : STATUT (suivre vos demandes), "
+        "ANNULER (annuler la demande en cours), AIDE (ce message).",
+        "en": "Djobea finds you a tradesperson nearby. Describe what you need and your area "
+        "(e.g. \"need an electrician in Bastos\").\nCommands: STATUS (follow your requests), "
+        "CANCEL (cancel the open request), HELP (this message).",
+    },
+    "status_none": {
+        "fr": "Vous n'avez aucune demande en cours. Décrivez votre besoin pour en créer une.",
+        "en": "You have no open request. Describe what you need to create one.",
+    },
+    "status_line": {
+        "fr": "• {reference} – {category} à {zone} : {status}",
+        "en": "• {reference} – {category} in {zone}: {status}",
+    },
+    "status_header": {"fr": "Vos demandes en cours :", "en": "Your open requests:"},
+    "status_assigned_suffix": {"fr": " ({provider}, {phone})", "en": " ({provider}, {phone})"},
+    "cancel_nothing": {
+        "fr": "Vous n'avez aucune demande à annuler.",
+        "en": "You have no request to cancel.",
+    },
+    "cancel_intake": {
+        "fr": "D'accord, j'ai effacé votre demande en préparation. Écrivez-nous quand vous voulez.",
+        "en": "All right, I cleared the request you were preparing. Write to us whenever you like.",
+    },
+    "cancel_done": {
+        "fr": "❌ Demande {reference} annulée. Merci d'avoir utilisé Djobea.",
+        "en": "❌ Request {reference} cancelled. Thank you for using Djobea.",
+    },
+    "cancel_refused": {
+        "fr": "La demande {reference} ne peut plus être annulée ({status}). Contactez-nous si besoin.",
+        "en": "Request {reference} can no longer be cancelled ({status}). Contact us if needed.",
+    },
+    # --- Client: proactive updates ----------------------------------------------------------
+    "client_offer_sent": {
+        "fr": "🔎 {reference} : nous avons proposé votre demande à un prestataire, nous attendons sa réponse.",
+        "en": "🔎 {reference}: we offered your job to a provider and are waiting for their answer.",
+    },
+    "client_assigned": {
+        "fr": "🎉 {reference} : {provider} ({category}) a accepté votre demande ! Son numéro : {phone}. "
+        "Il/elle va vous contacter.",
+        "en": "🎉 {reference}: {provider} ({category}) accepted your job! Their number: {phone}. "
+        "They will contact you.",
+    },
+    "client_countdown": {
+        "fr": "⏳ {reference} : nous cherchons toujours. Sans prestataire dans {minutes} min, "
+        "notre équipe prendra le relais personnellement.",
+        "en": "⏳ {reference}: still searching. If no provider accepts within {minutes} min, "
+        "our team will take over personally.",
+    },
+    "client_escalated": {
+        "fr": "🙏 {reference} : aucun prestataire disponible n'a pu accepter pour l'instant. Notre équipe "
+        "a été alertée et vous contactera rapidement. Votre demande n'est pas perdue.",
+        "en": "🙏 {reference}: no available provider could accept yet. Our team has been alerted "
+        "and will contact you shortly. Your request is not lost.",
+    },
+    "client_completed": {
+        "fr": "✅ {reference} terminée. Merci d'avoir utilisé Djobea !",
+        "en": "✅ {reference} completed. Thank you for using Djobea!",
+    },
+    # --- Provider ---------------------------------------------------------------------------
+    "provider_offer": {
+        "fr": "🛠️ Nouvelle demande {reference} : {category} à {zone}{urgent}.\n« {description} »\n"
+        "Répondez OUI pour accepter ou NON pour refuser (valable {minutes} min).",
+        "en": "🛠️ New job {reference}: {category} in {zone}{urgent}.\n\"{description}\"\n"
+        "Reply YES to accept or NO to decline (valid {minutes} min).",
+    },
+    "provider_reminder": {
+        "fr": "⏰ Rappel : la demande {reference} ({category} à {zone}) expire dans {minutes} min. "
+        "Répondez OUI ou NON.",
+        "en": "⏰ Reminder: job {reference} ({category} in {zone}) expires in {minutes} min. "
+        "Reply YES or NO.",
+    },
+    "provider_assigned": {
+        "fr": "👍 C'est à vous ! {reference} : {category} à {zone}. Client : {client}. "
+        "Appelez-le/la pour convenir de l'heure et de l'adresse exacte.",
+        "en": "👍 The job is yours! {reference}: {category} in {zone}. Client: {client}. "
+        "Call them to agree the time and the exact address.",
+    },
+    "provider_declined_ack": {
+        "fr": "Compris, la demande {reference} est proposée à quelqu'un d'autre. Merci !",
+        "en": "Understood, job {reference} goes to someone else. Thank you!",
+    },
+    "provider_expired": {
+        "fr": "⌛ La demande {reference} a expiré sans réponse et a été proposée à un autre prestataire.",
+        "en": "⌛ Job {reference} expired without an answer and was offered to another provider.",
+    },
+    "provider_withdrawn": {
+        "fr": "ℹ️ La demande {reference} a été annulée par le client. Vous n'avez rien à faire.",
+        "en": "ℹ️ Job {reference} was cancelled by the client. Nothing to do.",
+    },
+    "provider_already_taken": {
+        "fr": "Désolé, la demande {reference} a déjà été attribuée. Merci pour votre rapidité !",
+        "en": "Sorry, job {reference} has already been taken. Thanks for being quick!",
+    },
+    "provider_offer_closed": {
+        "fr": "Désolé, la demande {reference} n'est plus disponible ({status}).",
+        "en": "Sorry, job {reference} is no longer available ({status}).",
+    },
+    "provider_no_offer": {
+        "fr": "Vous n'avez aucune demande en attente de réponse pour le moment. "
+        "Nous vous écrirons dès qu'un client aura besoin de vous.",
+        "en": "You have no job waiting for your answer right now. "
+        "We'll message you as soon as a client needs you.",
+    },
+    "provider_which_offer": {
+        "fr": "Vous avez plusieurs demandes en attente : {references}. Répondez par exemple « OUI {example} ».",
+        "en": "You have several jobs waiting: {references}. Reply for example \"YES {example}\".",
+    },
+    "provider_unclear": {
+        "fr": "Pour la demande {reference}, répondez OUI pour accepter ou NON pour refuser.",
+        "en": "For job {reference}, reply YES to accept or NO to decline.",
+    },
+    "provider_help": {
+        "fr": "Quand Djobea vous propose une demande, répondez OUI pour l'accepter ou NON pour la refuser.",
+        "en": "When Djobea offers you a job, reply YES to accept it or NO to decline it.",
+    },
+    "provider_unassigned": {
+        "fr": "ℹ️ Notre équipe a confié la demande {reference} à un autre prestataire. Merci.",
+        "en": "ℹ️ Our team handed job {reference} to another provider. Thank you.",
+    },
+    "provider_cancelled_assigned": {
+        "fr": "ℹ️ Le client a annulé la demande {reference} qui vous était attribuée. Désolé pour le dérangement.",
+        "en": "ℹ️ The client cancelled job {reference} that was assigned to you. Sorry for the trouble.",
+    },
+}
+
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "collecting": {"fr": "en préparation", "en": "being prepared"},
+    "searching": {"fr": "recherche d'un prestataire", "en": "looking for a provider"},
+    "offered": {"fr": "proposée à un prestataire", "en": "offered to a provider"},
+    "assigned": {"fr": "prestataire trouvé", "en": "provider assigned"},
+    "in_progress": {"fr": "travaux en cours", "en": "work in progress"},
+    "completed": {"fr": "terminée", "en": "completed"},
+    "escalated": {"fr": "prise en charge par notre équipe", "en": "handled by our team"},
+    "cancelled": {"fr": "annulée", "en": "cancelled"},
+    "expired": {"fr": "expirée", "en": "expired"},
+    # offer statuses, for a provider answering an offer that is no longer pending
+    "declined": {"fr": "refusée", "en": "declined"},
+    "withdrawn": {"fr": "retirée", "en": "withdrawn"},
+    "accepted": {"fr": "déjà acceptée", "en": "already accepted"},
+}
+
+
+def _lang(language: str) -> str:
+    return language if language in ("fr", "en") else "fr"
+
+
+def render(key: str, language: str, **params) -> str:
+    return TEXTS[key][_lang(language)].format(**params)
+
+
+def status_name(status: str, language: str) -> str:
+    return STATUS_NAMES.get(status, {}).get(_lang(language), status)

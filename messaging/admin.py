@@ -1,0 +1,113 @@
+"""Admin for the outbox: notifications (with their attempts) and delivery attempts, read-only."""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from messaging import admin_inbound  # noqa: F401
+from messaging.models import DeliveryAttempt, Notification, NotificationStatus
+from messaging.outbox import notification_retry_now
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    fields = ("started_at", "channel", "outcome", "error_code", "category", "duration_ms", "provider_sid", "message")
+    readonly_fields = fields
+    ordering = ("-started_at",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class WaitingTooLongFilter(admin.SimpleListFilter):
+    title = _("waiting too long")
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [("5m", _("due for more than 5 minutes")), ("1h", _("due for more than an hour"))]
+
+    def queryset(self, request, queryset):
+        minutes = {"5m": 5, "1h": 60}.get(self.value())
+        if minutes is None:
+            return queryset
+        due = [NotificationStatus.PENDING, NotificationStatus.FAILED, NotificationStatus.UNKNOWN]
+        return queryset.filter(status__in=due, next_attempt_at__lt=timezone.now() - timedelta(minutes=minutes))
+
+
+class HasErrorFilter(admin.SimpleListFilter):
+    title = _("has an error")
+    parameter_name = "has_error"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(last_error_code="")
+        if self.value() == "no":
+            return queryset.filter(last_error_code="")
+        return queryset
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("id", "recipient_phone", "channel", "status", "priority", "total_attempts", "last_error_code",
+                    "support_code", "subject", "created_at")
+    list_filter = ("status", "channel", "priority", "last_error_category", HasErrorFilter, WaitingTooLongFilter,
+                   ("last_error_code", admin.AllValuesFieldListFilter))
+    search_fields = ("recipient_phone", "recipient_email", "subject", "support_code", "provider_sid",
+                     "idempotency_key")
+    readonly_fields = [field.name for field in Notification._meta.fields]
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry_now"]
+    show_full_result_count = False
+    list_select_related = True
+    date_hierarchy = "created_at"
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("messaging.retry_notification")
+
+    @admin.action(description=_("Retry now"), permissions=["retry"])
+    def retry_now(self, request, queryset):
+        count = notification_retry_now(ids=queryset.values_list("pk", flat=True), user=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d notification queued again.", "%(count)d notifications queued again.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(admin.ModelAdmin):
+    list_display = ("id", "notification", "channel", "outcome", "error_code", "category", "duration_ms", "started_at")
+    list_filter = ("outcome", "channel", "category", ("error_code", admin.AllValuesFieldListFilter))
+    search_fields = ("provider_sid", "error_code", "notification__recipient_phone", "notification__support_code")
+    list_select_related = ("notification",)
+    readonly_fields = [field.name for field in DeliveryAttempt._meta.fields]
+    show_full_result_count = False
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

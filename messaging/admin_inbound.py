@@ -1,0 +1,78 @@
+"""Admin for inbound messages (read-only, with a "reprocess" action) and conversations."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from messaging.inbound import inbound_reprocess
+from messaging.models import Conversation, InboundMessage, InboundStatus
+
+
+class HasErrorFilter(admin.SimpleListFilter):
+    title = _("has error")
+    parameter_name = "has_error"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(error="")
+        if self.value() == "no":
+            return queryset.filter(error="")
+        return queryset
+
+
+@admin.register(InboundMessage)
+class InboundMessageAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "sender", "channel", "short_body", "status", "attempts", "support_code"]
+    list_filter = ["status", "channel", HasErrorFilter, "received_at"]
+    search_fields = ["sender", "provider_sid", "body", "support_code"]
+    date_hierarchy = "received_at"
+    show_full_result_count = False
+    actions = ["reprocess"]
+    readonly_fields = [
+        "provider_sid", "channel", "sender", "recipient", "profile_name", "body", "media", "raw_payload",
+        "status", "attempts", "next_attempt_at", "error", "support_code", "received_at", "processed_at",
+    ]
+
+    @admin.display(description=_("body"))
+    def short_body(self, obj: InboundMessage) -> str:
+        body = obj.body or ("📎" * len(obj.media))
+        return body if len(body) <= 60 else body[:59] + "…"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_reprocess_permission(self, request) -> bool:
+        return request.user.has_perm("messaging.reprocess_inboundmessage")
+
+    @admin.action(description=_("Reprocess the selected failed or dead messages"), permissions=["reprocess"])
+    def reprocess(self, request, queryset):
+        retryable = [InboundStatus.FAILED, InboundStatus.DEAD]
+        eligible = list(queryset.filter(status__in=retryable).values_list("pk", flat=True))
+        count = inbound_reprocess(message_ids=eligible, user=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d message queued for processing.", "%(count)d messages queued for processing.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+
+@admin.register(Conversation)
+class ConversationAdmin(admin.ModelAdmin):
+    list_display = ["phone", "channel", "language", "last_inbound_at", "updated_at"]
+    list_filter = ["channel", "language"]
+    search_fields = ["phone"]
+    readonly_fields = ["phone", "last_inbound_at", "created_at", "updated_at"]
+    fields = ["phone", "channel", "language", "slots", "last_inbound_at", "created_at", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False

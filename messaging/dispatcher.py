@@ -1,0 +1,218 @@
+"""The outbox dispatcher: claim due notifications, lease them, send outside the transaction.
+
+Claims use ``select_for_update(skip_locked=True)`` on the notification table's own columns, so
+several dispatchers never take the same row (on SQLite, Django ignores SKIP LOCKED and the
+IMMEDIATE transaction mode serialises the claim). Each row's lease is renewed just before its
+send; every later write is conditional on still holding it (messaging.outcomes).
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from messaging.channels import get_channel
+from messaging.channels.base import ChannelError
+from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus
+from messaging.outcomes import (
+    Attempt,
+    backoff_until,
+    guarded_update,
+    lease_guard,
+    log_attempt,
+    max_attempts,
+    move_or_settle,
+    on_failure,
+    on_sent,
+)
+from messaging.policy import classify
+from messaging.quotas import quota_release
+from messaging.routing import SendPlan, Skip, plan_send
+from messaging.status_callbacks import status_callbacks_replay
+from messaging.unknown import outgoing_message, resolve_unknown
+from reliability.breakers import breaker
+from reliability.errors import record_error
+
+logger = logging.getLogger(__name__)
+
+DUE_STATUSES = (NotificationStatus.PENDING, NotificationStatus.FAILED, NotificationStatus.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class Claim:
+    pk: int
+    lease: datetime
+    was_unknown: bool
+    notification: Notification | None = None  # as read under the row lock
+
+
+def _lease_from(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.MESSAGING_LEASE_SECONDS)
+
+
+def claim_due(*, limit: int, notification_id: int | None = None, now: datetime | None = None) -> list[Claim]:
+    """Take up to ``limit`` due rows, highest priority first, and lease them (status "sending")."""
+    now = now or timezone.now()
+    lease = _lease_from(now)
+    with transaction.atomic():
+        due = Notification.objects.select_for_update(skip_locked=True).filter(
+            status__in=DUE_STATUSES, next_attempt_at__lte=now
+        )
+        if notification_id is not None:
+            due = due.filter(pk=notification_id)
+        rows = list(due.order_by("-priority", "next_attempt_at")[:limit])
+        if rows:
+            Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
+                status=NotificationStatus.SENDING, claimed_until=lease, updated_at=now
+            )
+    return [Claim(row.pk, lease, row.status == NotificationStatus.UNKNOWN, row) for row in rows]
+
+
+def leases_recover(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Expired leases (a worker died mid-batch) go back to due as "unknown": look up before resending."""
+    now = now or timezone.now()
+    expired = list(
+        Notification.objects.filter(status=NotificationStatus.SENDING, claimed_until__lt=now)
+        .values_list("pk", "claimed_until", "channel")[:limit]
+    )
+    recovered = 0
+    for pk, lease, channel in expired:
+        with transaction.atomic():
+            if not guarded_update({"pk": pk, "status": NotificationStatus.SENDING, "claimed_until": lease},
+                                  status=NotificationStatus.UNKNOWN, claimed_until=None, next_attempt_at=now,
+                                  last_error="lease expired: the dispatcher stopped mid-send"):
+                continue
+            DeliveryAttempt.objects.create(
+                notification_id=pk, channel=channel, outcome=AttemptOutcome.UNKNOWN, error_code="lease_expired",
+                category="transient", message="lease expired: the dispatcher stopped mid-send",
+                started_at=lease - timedelta(seconds=settings.MESSAGING_LEASE_SECONDS),
+            )
+        recovered += 1
+    if recovered:
+        logger.warning("recovered %s expired outbox leases", recovered)
+    return recovered
+
+
+def dispatch_due(*, batch_size: int | None = None, max_batches: int = 20) -> int:
+    """Send what is due, batch after batch (bounded). Returns the number of rows processed."""
+    processed = 0
+    for _ in range(max_batches):
+        claims = claim_due(limit=batch_size or settings.MESSAGING_BATCH_SIZE)
+        if not claims:
+            break
+        for claim in claims:
+            process_claim_safely(claim)
+        processed += len(claims)
+    return processed
+
+
+def notification_dispatch(*, notification_id: int) -> int:
+    """Send one notification now if it is due, following its fallback chain within this call."""
+    processed = 0
+    for _ in range(len(Channel.values) + 2):
+        claims = claim_due(limit=1, notification_id=notification_id)
+        if not claims:
+            break
+        process_claim_safely(claims[0])
+        processed += 1
+    return processed
+
+
+def process_claim_safely(claim: Claim) -> str:
+    """A bug in one row must not stop the batch: record it; the lease expires and the sweep recovers."""
+    try:
+        return process_claim(claim)
+    except Exception as exc:  # noqa: BLE001 (recorded with a support code, row recovered by the sweep)
+        event = record_error(category="messaging.dispatcher", message=f"dispatching notification {claim.pk} failed",
+                             exc=exc, context={"notification_id": claim.pk})
+        logger.exception("notification %s: dispatch crashed (support code %s)", claim.pk, event.support_code)
+        _release_after_crash(claim, support_code=event.support_code, error=f"{type(exc).__name__}: {exc}")
+        return "crashed"
+
+
+def _release_after_crash(claim: Claim, *, support_code: str, error: str) -> None:
+    """Back off as "unknown" (the send may have happened: look up before resending), counting the attempt,
+    so a row that keeps crashing ends on the next channel or in a dead letter instead of looping."""
+    notification = Notification.objects.filter(pk=claim.pk).first()
+    if notification is None:
+        return
+    attempts = notification.attempts + 1
+    guarded_update(lease_guard(notification, claim.lease), status=NotificationStatus.UNKNOWN, claimed_until=None,
+                   attempts=attempts, total_attempts=notification.total_attempts + 1,
+                   next_attempt_at=backoff_until(notification.channel, attempts), last_error_code="internal_error",
+                   last_error_category="unknown", last_error=error[:2000], support_code=support_code)
+
+
+def process_claim(claim: Claim) -> str:
+    notification = claim.notification or Notification.objects.get(pk=claim.pk)
+    guard = lease_guard(notification, claim.lease)
+    if claim.was_unknown:
+        resolved = resolve_unknown(notification, guard=guard)
+        if resolved != "not_found":
+            return resolved
+        if notification.attempts >= max_attempts(notification.channel):
+            attempt = Attempt(channel=notification.channel, started_at=timezone.now())
+            return move_or_settle(notification, attempt, guard=guard, code=notification.last_error_code or "timeout",
+                                  category="transient", reason="no retries left after an unknown outcome", until=None)
+    plan = plan_send(notification, now=timezone.now())
+    if isinstance(plan, Skip):
+        return _skip(notification, plan, guard=guard)
+    return _send(notification, plan, guard=guard)
+
+
+@transaction.atomic
+def _skip(notification: Notification, skip: Skip, *, guard: dict) -> str:
+    attempt = Attempt(channel=notification.channel, started_at=timezone.now())
+    log_attempt(notification, attempt, outcome=AttemptOutcome.SKIPPED, code=skip.code, category=skip.category,
+                message=skip.reason)
+    if not skip.move_on and skip.until:
+        guarded_update(guard, status=NotificationStatus.PENDING, next_attempt_at=skip.until, claimed_until=None,
+                       last_error=f"deferred: {skip.reason}")
+        return "deferred"
+    return move_or_settle(notification, attempt, guard=guard, code=skip.code, category=skip.category,
+                          reason=skip.reason, until=skip.until)
+
+
+def _renew_lease(guard: dict) -> dict | None:
+    """A fresh lease for this send when the batch's lease may not outlast it: never send on an expired one."""
+    now = timezone.now()
+    margin = timedelta(seconds=2 * settings.TWILIO_TIMEOUT_SECONDS + 5)
+    if guard["claimed_until"] - now > margin:
+        return guard
+    lease = _lease_from(now)
+    if not guarded_update(guard, claimed_until=lease):
+        return None
+    return {**guard, "claimed_until": lease}
+
+
+def _send(notification: Notification, plan: SendPlan, *, guard: dict) -> str:
+    guard = _renew_lease(guard)
+    if guard is None:
+        quota_release(usage_id=plan.quota_usage_id)
+        logger.warning("notification %s: lease lost before sending; another dispatcher owns it", notification.pk)
+        return "lease_lost"
+    channel = get_channel(plan.channel)
+    message = outgoing_message(notification, template_sid=plan.template_sid, variables=plan.template_variables)
+    started_at, clock = timezone.now(), time.monotonic()
+    try:
+        result = channel.send(message)
+    except ChannelError as exc:
+        duration = time.monotonic() - clock
+        rule = classify(exc.code)
+        breaker(plan.channel).record(plan.permit, success=not rule.counts_against_breaker, duration=duration)
+        if not exc.outcome_unknown:
+            quota_release(usage_id=plan.quota_usage_id)
+        attempt = Attempt(plan.channel, started_at, int(duration * 1000), template_sid=plan.template_sid)
+        with transaction.atomic():
+            return on_failure(notification, attempt, exc, guard=guard)
+    duration = time.monotonic() - clock
+    breaker(plan.channel).record(plan.permit, success=True, duration=duration)
+    attempt = Attempt(plan.channel, started_at, int(duration * 1000), result.provider_sid, plan.template_sid)
+    with transaction.atomic():
+        if on_sent(notification, attempt, guard=guard):
+            status_callbacks_replay(sid=result.provider_sid)
+    return "sent"

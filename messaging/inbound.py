@@ -1,0 +1,244 @@
+"""Inbound messages: store once per MessageSid, process in the task cluster, retry, dead-letter.
+
+The domain is reached only through ``settings.MESSAGING_INBOUND_HANDLER`` (a dotted path), so
+this app never imports the marketplace. Retry state lives on the ``InboundMessage`` row: a
+message is claimed with a conditional UPDATE that moves ``next_attempt_at`` forward by a lease,
+so two workers (a duplicated task, the retry schedule) never process it at the same time.
+"""
+
+import logging
+import time
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from djobea.phones import mask_phone
+from messaging import inbound_texts
+from messaging.inbound_form import InboundForm
+from messaging.models import Channel, Conversation, InboundMessage, InboundStatus, Priority
+from messaging.outbox import enqueue
+from reliability.dead_letters import dead_letter_create, dead_letter_redrive
+from reliability.errors import record_error
+from reliability.logging import mask_text
+from reliability.models import DeadLetter
+from reliability.retry import next_attempt_at
+
+logger = logging.getLogger(__name__)
+
+S = InboundStatus
+DEAD_LETTER_KIND = "inbound"
+PROCESS_TASK = "messaging.inbound_tasks.process_inbound"
+RECEIVED_GRACE = timedelta(seconds=60)  # how long the on-commit task has before the sweep steps in
+SWEEP_BUDGET_SECONDS = 40  # the retry sweep stops claiming before Q_CLUSTER's 60 s task timeout
+
+
+class InboundInvalid(ValueError):
+    """The posted fields are not a message we can store; ``str(exc)`` is the reason for the 400."""
+
+
+# --- Receive (webhook and simulator) -------------------------------------------------------
+
+def inbound_receive(*, data) -> tuple[InboundMessage, bool]:
+    """Validate Twilio's fields and store the message once per MessageSid.
+
+    ``data`` is a dict or a ``MultiValueDict`` of the posted fields (signature already checked by
+    the caller). Returns ``(message, created)``; a replayed MessageSid is ``created=False`` and
+    queues nothing. Raises ``InboundInvalid`` for a malformed form.
+    """
+    form = InboundForm(data)
+    if not form.is_valid():
+        raise InboundInvalid(form.reason())
+    fields = {
+        "channel": form.channel(),
+        "sender": form.sender(),
+        "recipient": form.cleaned_data["To"],
+        "profile_name": form.cleaned_data["ProfileName"],
+        "body": form.cleaned_data["Body"],
+        "media": form.media(),
+        "raw_payload": _raw_payload(data),
+        "received_at": timezone.now(),
+    }
+    with transaction.atomic():
+        message, created = InboundMessage.objects.get_or_create(
+            provider_sid=form.cleaned_data["MessageSid"], defaults=fields
+        )
+        if created:
+            _conversation_touch(message)
+            # robust: if the broker is down the row is safe and the retry schedule picks it up.
+            transaction.on_commit(partial(_queue_processing, message.pk), robust=True)
+    logger.info(
+        "inbound %s from %s %s", message.provider_sid, mask_phone(message.sender),
+        "stored" if created else "replayed (ignored)",
+    )
+    return message, created
+
+
+def _conversation_touch(message: InboundMessage) -> None:
+    """Record the sender's channel; a WhatsApp message (only) opens the 24-hour WhatsApp window."""
+    defaults = {"channel": message.channel}
+    if message.channel == Channel.WHATSAPP:
+        defaults["last_inbound_at"] = message.received_at
+    Conversation.objects.update_or_create(phone=message.sender, defaults=defaults)
+
+
+def _raw_payload(data) -> dict:
+    if hasattr(data, "lists"):
+        return {key: values[0] if len(values) == 1 else values for key, values in data.lists()}
+    return dict(data)
+
+
+def _queue_processing(message_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task(PROCESS_TASK, message_id, group="inbound")
+
+
+# --- Process (task cluster) ----------------------------------------------------------------
+
+def inbound_process(*, message_id: int, now=None) -> str:
+    """Hand one message to the domain handler if it is due and nobody else holds it.
+
+    Returns "processed", "failed", "dead" or "skipped" (not due, already done, or claimed).
+    """
+    now = now or timezone.now()
+    if not _claim(message_id=message_id, now=now):
+        return "skipped"
+    message = InboundMessage.objects.get(pk=message_id)
+    if message.attempts > settings.INBOUND_RETRY_MAX_ATTEMPTS:
+        # The last allowed attempt was claimed but never finished: don't run the handler again.
+        return _record_failure(message=message, attempts=message.attempts - 1, exc=AttemptLost(), now=now)
+    handler = None
+    try:
+        handler = import_string(settings.MESSAGING_INBOUND_HANDLER)
+        with transaction.atomic():
+            # One sender's messages are handled one at a time (two workers, two quick messages).
+            Conversation.objects.select_for_update().filter(phone=message.sender).values_list("pk").first()
+            handler(message)
+            InboundMessage.objects.filter(pk=message_id).update(
+                status=S.PROCESSED, processed_at=timezone.now(), next_attempt_at=None, error=""
+            )
+    except Exception as exc:  # the domain's failure, whatever it is, is recorded and retried
+        logger.warning("inbound %s: handler %s failed", message.provider_sid, handler, exc_info=True)
+        return _record_failure(message=message, attempts=message.attempts, exc=exc, now=now)
+    return "processed"
+
+
+class AttemptLost(RuntimeError):
+    def __init__(self):
+        super().__init__("the last attempt never finished (worker killed or task timed out)")
+
+
+def _due(now) -> Q:
+    return Q(status__in=[S.RECEIVED, S.FAILED]) & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+
+
+def _claim(*, message_id: int, now) -> bool:
+    """Take the message under a lease and count the attempt up front, so a killed worker's try counts too."""
+    lease_until = now + timedelta(seconds=settings.INBOUND_LEASE_SECONDS)
+    claimed = InboundMessage.objects.filter(_due(now), pk=message_id).update(
+        next_attempt_at=lease_until, attempts=F("attempts") + 1
+    )
+    return claimed == 1
+
+
+def _record_failure(*, message: InboundMessage, attempts: int, exc: BaseException, now) -> str:
+    last_error = mask_text(f"{type(exc).__name__}: {exc}")[:2000]
+    event = record_error(
+        category="inbound",
+        message=f"Inbound message {message.pk} could not be processed (attempt {attempts}): {last_error}",
+        context={"message_id": message.pk, "provider_sid": message.provider_sid, "attempt": attempts,
+                 "sender": mask_phone(message.sender), "channel": message.channel},
+        subject=f"inbound:{message.pk}",
+        exc=exc,
+    )
+    fields = {"attempts": attempts, "error": last_error, "support_code": event.support_code}
+    if attempts >= settings.INBOUND_RETRY_MAX_ATTEMPTS:
+        _dead_letter(message=message, fields=fields)
+        return "dead"
+    fields["status"] = S.FAILED
+    fields["next_attempt_at"] = next_attempt_at(  # the first retry is retry number 0
+        attempts - 1, base=settings.INBOUND_RETRY_BASE_SECONDS, cap=settings.INBOUND_RETRY_CAP_SECONDS, now=now
+    )
+    InboundMessage.objects.filter(pk=message.pk).update(**fields)
+    return "failed"
+
+
+def _dead_letter(*, message: InboundMessage, fields: dict) -> None:
+    """Give up: dead letter for staff, and tell the sender their request is safe, with the code."""
+    code = fields["support_code"]
+    language = inbound_texts.language_or_default(
+        Conversation.objects.filter(phone=message.sender).values_list("language", flat=True).first()
+    )
+    with transaction.atomic():
+        InboundMessage.objects.filter(pk=message.pk).update(status=S.DEAD, next_attempt_at=None, **fields)
+        dead_letter_create(
+            kind=DEAD_LETTER_KIND, object_id=str(message.pk), reason="handler_error",
+            last_error=fields["error"], channel=message.channel, attempts=fields["attempts"],
+            payload={"provider_sid": message.provider_sid, "sender": mask_phone(message.sender)},
+            support_code=code,
+        )
+        enqueue(
+            key=f"inbound-dead:{message.provider_sid}",
+            body=inbound_texts.dead_letter_reply(language=language, support_code=code),
+            phone=message.sender, language=language, priority=Priority.HIGH, subject=f"inbound:{message.pk}",
+        )
+    logger.error("inbound %s dead-lettered after %s attempts (%s)", message.provider_sid, fields["attempts"], code)
+
+
+# --- Retry schedule, reprocess, redrive ------------------------------------------------------
+
+def inbound_retry_due(*, now=None, limit: int = 50) -> int:
+    """Process due failed messages (and received ones whose on-commit task never ran).
+
+    Each one is claimed before processing, so several nodes running this at once share the work.
+    Returns how many were processed (successfully or not).
+    """
+    now = now or timezone.now()
+    due = Q(status=S.FAILED, next_attempt_at__lte=now) | Q(status=S.RECEIVED, next_attempt_at__lte=now) | Q(
+        status=S.RECEIVED, next_attempt_at__isnull=True, received_at__lte=now - RECEIVED_GRACE
+    )
+    ids = list(
+        InboundMessage.objects.filter(due).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]
+    )
+    deadline = time.monotonic() + SWEEP_BUDGET_SECONDS
+    done = 0
+    for index, pk in enumerate(ids):
+        if time.monotonic() > deadline:
+            logger.warning("inbound retry sweep: out of time, %s due messages left to the next run", len(ids) - index)
+            break
+        done += inbound_process(message_id=pk, now=now) != "skipped"
+    return done
+
+
+def inbound_requeue(*, message_id: int) -> bool:
+    """Put a failed or dead message back to "received" with fresh attempts and queue it. Idempotent."""
+    updated = InboundMessage.objects.filter(pk=message_id, status__in=[S.FAILED, S.DEAD]).update(
+        status=S.RECEIVED, attempts=0, next_attempt_at=None
+    )
+    if updated:
+        transaction.on_commit(partial(_queue_processing, message_id), robust=True)
+    return bool(updated)
+
+
+def inbound_reprocess(*, message_ids, user) -> int:
+    """Staff's "reprocess": dead messages go through their dead letter's redrive, failed ones are requeued."""
+    ids = [str(pk) for pk in message_ids]
+    letters = list(
+        DeadLetter.objects.filter(kind=DEAD_LETTER_KIND, object_id__in=ids, redriven_at__isnull=True)
+        .values_list("pk", "object_id")
+    )
+    count = dead_letter_redrive(ids=[pk for pk, _ in letters], user=user) if letters else 0
+    redriven = {object_id for _, object_id in letters}
+    with transaction.atomic():
+        count += sum(inbound_requeue(message_id=int(pk)) for pk in ids if pk not in redriven)
+    return count
+
+
+def redrive_inbound(dead_letter) -> None:
+    """The "inbound" dead-letter redrive handler (registered in MessagingConfig.ready)."""
+    inbound_requeue(message_id=int(dead_letter.object_id))

@@ -1,0 +1,85 @@
+"""Validation of Twilio's inbound message fields (WhatsApp and SMS webhooks, and the simulator)."""
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from djobea.phones import normalize_phone
+from messaging.models import Channel
+
+MAX_MEDIA = 10  # Twilio sends at most 10 media items with one message
+SID_PATTERN = re.compile(r"^[A-Za-z0-9]{2,64}$")
+
+
+class InboundForm(forms.Form):
+    """Twilio's documented fields. Unknown extra fields are ignored here and kept in the raw payload."""
+
+    MessageSid = forms.CharField(max_length=64)
+    From = forms.CharField(max_length=64)
+    To = forms.CharField(max_length=40, required=False)
+    Body = forms.CharField(required=False, strip=False)
+    NumMedia = forms.IntegerField(required=False, min_value=0, max_value=MAX_MEDIA)
+    ProfileName = forms.CharField(required=False)
+    WaId = forms.CharField(required=False, max_length=20)
+
+    def clean_MessageSid(self) -> str:
+        sid = self.cleaned_data["MessageSid"]
+        if not SID_PATTERN.match(sid):
+            raise ValidationError("MessageSid must be 2 to 64 letters or digits.", code="invalid_sid")
+        return sid
+
+    def clean_From(self) -> str:
+        raw = self.cleaned_data["From"]
+        try:
+            normalize_phone(raw)
+        except ValidationError as exc:
+            # The number itself is not echoed: replies and logs never carry a full phone number.
+            raise ValidationError("From is not a phone number we can read.", code="invalid_phone") from exc
+        return raw
+
+    def clean_Body(self) -> str:
+        body = self.cleaned_data["Body"]
+        limit = settings.MESSAGING_MAX_BODY_CHARS
+        if len(body) > limit:
+            raise ValidationError(
+                f"Body is {len(body)} characters long; the limit is {limit}.", code="body_too_long"
+            )
+        return body
+
+    def clean_ProfileName(self) -> str:
+        return self.cleaned_data["ProfileName"].strip()[:120]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        has_content = (cleaned.get("Body") or "").strip() or cleaned.get("NumMedia") or self.is_location()
+        if not has_content and "Body" not in self.errors and "NumMedia" not in self.errors:
+            raise ValidationError("Body is empty and the message has no media.", code="empty")
+        return cleaned
+
+    def is_location(self) -> bool:
+        """A shared WhatsApp location comes with an empty Body and Latitude/Longitude fields."""
+        return bool(self.data.get("Latitude")) and bool(self.data.get("Longitude"))
+
+    # Derived values, read after is_valid().
+    def sender(self) -> str:
+        return normalize_phone(self.cleaned_data["From"])
+
+    def channel(self) -> str:
+        return Channel.WHATSAPP if self.cleaned_data["From"].lower().startswith("whatsapp:") else Channel.SMS
+
+    def media(self) -> list[dict]:
+        count = self.cleaned_data.get("NumMedia") or 0
+        return [
+            {"url": self.data.get(f"MediaUrl{i}", ""), "content_type": self.data.get(f"MediaContentType{i}", "")}
+            for i in range(count)
+        ]
+
+    def reason(self) -> str:
+        """One line naming every problem, for the 400 answer."""
+        parts = []
+        for field, errors in self.errors.items():
+            label = "form" if field == "__all__" else field
+            parts.append(f"{label}: {' '.join(str(e) for e in errors)}")
+        return "; ".join(parts)

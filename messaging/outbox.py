@@ -1,0 +1,144 @@
+"""The outbox: domain code records a message to send; the dispatcher delivers it.
+
+Call ``enqueue`` inside the transaction that causes the message, so a message exists iff that
+change committed. The same idempotency key twice is one message.
+"""
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from djobea.phones import CHANNEL_PREFIXES, mask_phone
+from messaging.models import Channel, Notification, NotificationStatus, Priority
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHAIN = (Channel.WHATSAPP, Channel.SMS, Channel.EMAIL)
+PHONE_CHANNELS = (Channel.WHATSAPP, Channel.SMS)
+
+
+def channel_chain(*, phone: str | None, email: str, channels: list[str] | None = None) -> list[str]:
+    """The ordered fallback chain, keeping only the channels the recipient has an address for."""
+    wanted = list(channels) if channels else list(DEFAULT_CHAIN)
+    unknown = [c for c in wanted if c not in Channel.values]
+    if unknown:
+        raise ValueError(f"unknown channel(s): {unknown}")
+    chain = []
+    for kind in wanted:
+        has_address = bool(phone) if kind in PHONE_CHANNELS else bool(email)
+        if has_address and kind not in chain:
+            chain.append(kind)
+    return chain
+
+
+def enqueue(
+    *,
+    key: str,
+    body: str,
+    phone: str | None = None,
+    email: str = "",
+    language: str = "fr",
+    priority: int = Priority.NORMAL,
+    channels: list[str] | None = None,
+    subject: str = "",
+    template_sid: str = "",
+    template_variables: dict | None = None,
+) -> Notification:
+    """Record a message in the outbox (idempotent on ``key``) and dispatch it once committed."""
+    if not key:
+        raise ValueError("an idempotency key is required")
+    phone = _bare_phone(phone)
+    chain = channel_chain(phone=phone, email=email, channels=channels)
+    if not chain:
+        raise ValueError(f"no channel can reach this recipient ({mask_phone(phone or '')!s}, email={bool(email)})")
+    defaults = {
+        "recipient_phone": phone or "",
+        "recipient_email": email,
+        "language": language,
+        "body": body,
+        "priority": int(priority),
+        "channels": chain,
+        "channel": chain[0],
+        "subject": subject,
+        "template_sid": template_sid,
+        "template_variables": template_variables or {},
+        "status": NotificationStatus.PENDING,
+        "next_attempt_at": timezone.now(),
+    }
+    notification, created = _get_or_create(key=key, defaults=defaults)
+    if created:
+        logger.info("notification %s queued on %s for %s", notification.pk, chain, mask_phone(phone or ""))
+        transaction.on_commit(lambda: queue_dispatch(notification.pk))
+    return notification
+
+
+def _bare_phone(phone: str | None) -> str:
+    """Callers may pass Twilio's "whatsapp:+237…" form; the outbox stores the E.164 number."""
+    value = (phone or "").strip()
+    for prefix in CHANNEL_PREFIXES:
+        if value.lower().startswith(prefix):
+            return value[len(prefix):]
+    return value
+
+
+def _get_or_create(*, key: str, defaults: dict) -> tuple[Notification, bool]:
+    # The savepoint keeps the caller's transaction usable if a concurrent insert wins the race.
+    try:
+        with transaction.atomic():
+            return Notification.objects.get_or_create(idempotency_key=key, defaults=defaults)
+    except IntegrityError:
+        return Notification.objects.get(idempotency_key=key), False
+
+
+def queue_dispatch(notification_id: int) -> None:
+    from django_q.tasks import async_task
+
+    async_task("messaging.tasks.notification_dispatch_task", notification_id, group="outbox")
+
+
+def notification_requeue(*, notification_id: int, reason: str = "") -> bool:
+    """Put a failed or dead notification back on its first channel, due now. Idempotent.
+
+    Returns False when the notification is already pending, sending or delivered.
+    """
+    requeueable = [NotificationStatus.FAILED, NotificationStatus.DEAD, NotificationStatus.UNKNOWN]
+    notification = Notification.objects.filter(pk=notification_id).only("channels").first()
+    if notification is None or not notification.channels:
+        return False
+    updated = Notification.objects.filter(pk=notification_id, status__in=requeueable).update(
+        status=NotificationStatus.PENDING,
+        channel=notification.channels[0],
+        attempts=0,
+        next_attempt_at=timezone.now(),
+        claimed_until=None,
+        last_error=reason or "requeued",
+        updated_at=timezone.now(),
+    )
+    if updated:
+        transaction.on_commit(lambda: queue_dispatch(notification_id))
+    return bool(updated)
+
+
+def notification_redrive(dead_letter) -> None:
+    """Redrive handler for dead letters of kind "notification" (registered in MessagingConfig.ready)."""
+    notification_requeue(notification_id=int(dead_letter.object_id),
+                         reason=f"redriven from dead letter {dead_letter.support_code}")
+
+
+def notification_retry_now(*, ids, user) -> int:
+    """Staff's "retry now": waiting rows become due at once; dead ones go through their dead letter's redrive."""
+    from reliability.dead_letters import dead_letter_redrive
+    from reliability.models import DeadLetter
+
+    ids = list(ids)
+    waiting = [NotificationStatus.PENDING, NotificationStatus.FAILED, NotificationStatus.UNKNOWN]
+    due_ids = list(Notification.objects.filter(pk__in=ids, status__in=waiting).values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=due_ids, status__in=waiting).update(next_attempt_at=timezone.now())
+    dead = Notification.objects.filter(pk__in=ids, status=NotificationStatus.DEAD).values_list("pk", flat=True)
+    letters = DeadLetter.objects.filter(kind="notification", object_id__in=[str(pk) for pk in dead],
+                                        redriven_at__isnull=True).values_list("pk", flat=True)
+    redriven = dead_letter_redrive(ids=list(letters), user=user)
+    for pk in due_ids:
+        transaction.on_commit(lambda pk=pk: queue_dispatch(pk))
+    return len(due_ids) + redriven

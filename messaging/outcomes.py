@@ -1,0 +1,197 @@
+"""What happened to a send, written down: the attempt row, the notification's next state, metrics.
+
+Every state change is a conditional UPDATE guarded by what the caller holds: the dispatcher's
+lease (status "sending" and its ``claimed_until``) or, for status callbacks, the provider SID of
+a sent message. When the guard no longer matches, someone else owns the row and we change nothing.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from djobea.phones import mask_phone
+from messaging.channels.base import ChannelError
+from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus
+from messaging.policy import POLICY, Category, Rule, classify, policy_key
+from messaging.quotas import quota_mark_spent
+from reliability import metrics
+from reliability.breakers import breaker
+from reliability.dead_letters import dead_letter_create
+from reliability.errors import record_error
+from reliability.retry import next_attempt_at
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One try as the dispatcher saw it."""
+
+    channel: str
+    started_at: datetime
+    duration_ms: int = 0
+    provider_sid: str = ""
+    template_sid: str = ""
+
+
+def lease_guard(notification: Notification, lease: datetime) -> dict:
+    return {"pk": notification.pk, "status": NotificationStatus.SENDING, "claimed_until": lease}
+
+
+def guarded_update(guard: dict, **fields) -> bool:
+    fields["updated_at"] = timezone.now()
+    return Notification.objects.filter(**guard).update(**fields) == 1
+
+
+def retry_config(channel: str) -> dict:
+    return settings.MESSAGING_RETRY.get(channel) or settings.MESSAGING_RETRY["sms"]
+
+
+def max_attempts(channel: str, rule: Rule | None = None) -> int:
+    attempts = int(retry_config(channel)["attempts"])
+    if rule is not None and rule.category == Category.UNKNOWN:
+        return min(attempts, settings.MESSAGING_UNKNOWN_CODE_ATTEMPTS)
+    return attempts
+
+
+def backoff_until(channel: str, attempts: int, retry_after: float | None = None) -> datetime:
+    config = retry_config(channel)
+    return next_attempt_at(max(attempts - 1, 0), base=config["base"], cap=config["cap"], retry_after=retry_after)
+
+
+def next_channel(notification: Notification) -> str | None:
+    chain = list(notification.channels or [])
+    if notification.channel not in chain:
+        return chain[0] if chain else None
+    index = chain.index(notification.channel)
+    return chain[index + 1] if index + 1 < len(chain) else None
+
+
+def log_attempt(notification: Notification, attempt: Attempt, *, outcome: str, code: str = "", category: str = "",
+                message: str = "") -> DeliveryAttempt:
+    metrics.SENDS.labels(channel=attempt.channel, outcome=outcome).inc()
+    if code and outcome in (AttemptOutcome.FAILED, AttemptOutcome.UNKNOWN, AttemptOutcome.UNDELIVERED):
+        metrics.PROVIDER_ERRORS.labels(channel=attempt.channel, code=code).inc()
+    return DeliveryAttempt.objects.create(
+        notification=notification, channel=attempt.channel, started_at=attempt.started_at,
+        duration_ms=attempt.duration_ms, outcome=outcome, error_code=code, category=category,
+        message=message[:2000], provider_sid=attempt.provider_sid,
+    )
+
+
+def on_sent(notification: Notification, attempt: Attempt, *, guard: dict, note: str = "", counted: bool = True) -> bool:
+    """The provider accepted the message (or already had it, ``counted=False``)."""
+    fields = {"status": NotificationStatus.SENT, "provider_sid": attempt.provider_sid, "sent_at": timezone.now(),
+              "claimed_until": None, "channel": attempt.channel}
+    if counted:
+        fields.update(attempts=notification.attempts + 1, total_attempts=notification.total_attempts + 1)
+    owned = guarded_update(guard, **fields)
+    if not owned:
+        logger.warning("notification %s: lease lost before recording sid %s", notification.pk, attempt.provider_sid)
+    log_attempt(notification, attempt, outcome=AttemptOutcome.SENT, message=note)
+    return owned
+
+
+def move_or_settle(notification: Notification, attempt: Attempt, *, guard: dict, code: str, category: str,
+                   reason: str, until: datetime | None, extra: dict | None = None) -> str:
+    """Leave the current channel: the next one now, else wait until ``until``, else dead-letter."""
+    fields = {"claimed_until": None, "last_error_code": code, "last_error_category": category,
+              "last_error": reason[:2000], **(extra or {})}
+    following = next_channel(notification)
+    if following:
+        fields.update(status=NotificationStatus.PENDING, channel=following, attempts=0, next_attempt_at=timezone.now())
+        guarded_update(guard, **fields)
+        logger.info("notification %s: %s → %s (%s)", notification.pk, notification.channel, following, code)
+        return "moved"
+    if until:
+        fields.update(status=NotificationStatus.PENDING, next_attempt_at=until)
+        guarded_update(guard, **fields)
+        return "deferred"
+    notification_dead_letter(notification, attempt, guard=guard, code=code, category=category, reason=reason,
+                             extra=fields)
+    return "dead"
+
+
+def notification_dead_letter(notification: Notification, attempt: Attempt, *, guard: dict, code: str, category: str,
+                             reason: str, extra: dict) -> bool:
+    """Every channel failed: a DeadLetter with a support code, stored on the notification too."""
+    extra = {k: v for k, v in extra.items() if k not in ("claimed_until", "status")}
+    with transaction.atomic():
+        if not guarded_update(guard, status=NotificationStatus.DEAD, claimed_until=None, **extra):
+            return False
+        letter = dead_letter_create(
+            kind="notification", object_id=str(notification.pk), reason=category, last_error=reason,
+            error_code=code, channel=attempt.channel, attempts=notification.total_attempts,
+            payload={"subject": notification.subject, "channels": notification.channels,
+                     "recipient": mask_phone(notification.recipient_phone), "priority": notification.priority},
+        )
+        Notification.objects.filter(pk=notification.pk).update(support_code=letter.support_code)
+    logger.error("notification %s dead-lettered (%s %s), support code %s",
+                 notification.pk, category, code, letter.support_code)
+    return True
+
+
+def _side_effects(notification: Notification, attempt: Attempt, error: ChannelError, rule: Rule) -> str:
+    """Breaker trip, quota mark, ErrorEvent. Returns the support code of the event, if any."""
+    if rule.category == Category.CHANNEL_CONFIG and error.code in POLICY:
+        breaker(attempt.channel).trip(f"{error.code}: {error.message}"[:500])
+    if not (rule.alert or rule.category == Category.UNKNOWN):
+        return ""
+    severity = "critical" if rule.category == Category.CHANNEL_CONFIG else "error"
+    event = record_error(
+        category=f"messaging.{rule.category}", severity=severity, subject=notification.subject,
+        message=f"{attempt.channel} send failed with {error.code}: {error.message}"[:1000],
+        context={"notification_id": notification.pk, "channel": attempt.channel, "code": error.code,
+                 "policy_row": policy_key(error.code), "provider_sid": attempt.provider_sid},
+    )
+    return event.support_code
+
+
+def on_failure(notification: Notification, attempt: Attempt, error: ChannelError, *, guard: dict,
+               counted: bool = True, outcome: str | None = None) -> str:
+    """Classify with the policy table, record, then retry, switch form, move on, wait or dead-letter."""
+    rule = classify(error.code)
+    outcome = outcome or (AttemptOutcome.UNKNOWN if error.outcome_unknown else AttemptOutcome.FAILED)
+    log_attempt(notification, attempt, outcome=outcome, code=error.code, category=rule.category,
+                message=error.message)
+    support_code = _side_effects(notification, attempt, error, rule)
+    attempts = notification.attempts + (1 if counted else 0)
+    fields = {"attempts": attempts, "total_attempts": notification.total_attempts + (1 if counted else 0),
+              "last_error_code": error.code, "last_error_category": rule.category,
+              "last_error": error.message[:2000], "claimed_until": None}
+    if support_code:
+        fields["support_code"] = support_code
+    notification.total_attempts = fields["total_attempts"]
+    return _next_step(notification, attempt, error, rule, guard=guard, attempts=attempts, fields=fields)
+
+
+def _next_step(notification, attempt, error, rule, *, guard, attempts, fields) -> str:
+    if error.outcome_unknown:
+        until = backoff_until(attempt.channel, attempts, error.retry_after)
+        guarded_update(guard, status=NotificationStatus.UNKNOWN, next_attempt_at=until, **fields)
+        return "unknown"
+    if rule.retry and attempts < max_attempts(attempt.channel, rule):
+        until = backoff_until(attempt.channel, attempts, error.retry_after)
+        guarded_update(guard, status=NotificationStatus.FAILED, next_attempt_at=until, **fields)
+        return "retry"
+    if rule.category == Category.WINDOW and _can_switch_to_template(notification, attempt):
+        guarded_update(guard, status=NotificationStatus.PENDING, next_attempt_at=timezone.now(),
+                       template_sid=settings.TWILIO_WHATSAPP_TEMPLATE_SID,
+                       template_variables=notification.template_variables or {"1": notification.body}, **fields)
+        return "template"
+    until = quota_mark_spent(channel=attempt.channel) if rule.category == Category.QUOTA else None
+    if rule.next_channel or until:
+        return move_or_settle(notification, attempt, guard=guard, code=error.code, category=rule.category,
+                              reason=error.message, until=until, extra=fields)
+    notification_dead_letter(notification, attempt, guard=guard, code=error.code, category=rule.category,
+                             reason=error.message, extra=fields)
+    return "dead"
+
+
+def _can_switch_to_template(notification: Notification, attempt: Attempt) -> bool:
+    return (attempt.channel == Channel.WHATSAPP and bool(settings.TWILIO_WHATSAPP_TEMPLATE_SID)
+            and not attempt.template_sid)

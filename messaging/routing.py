@@ -1,0 +1,80 @@
+"""Before a send: which channel, which form (text or template), and may we call the provider now?
+
+Checks, in order: the recipient is not suppressed on this channel, the WhatsApp 24-hour window
+(template or next channel up front), the channel's breaker (cheap peek), the daily quota, and
+finally a breaker permit. The result is a plan to send, or a skip that says where to go.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from messaging.models import Channel, Conversation, DeliveryAttempt, Notification
+from messaging.policy import SUPPRESSING_CODES, Category
+from messaging.quotas import quota_release, quota_reserve
+from reliability.breakers import BreakerOpen, breaker
+
+WHATSAPP_WINDOW = timedelta(hours=24)
+
+
+@dataclass
+class SendPlan:
+    channel: str
+    template_sid: str
+    template_variables: dict
+    permit: object
+    quota_usage_id: int | None
+
+
+@dataclass(frozen=True)
+class Skip:
+    code: str  # e.g. "breaker_open", "quota_spent", "window_closed"
+    category: str
+    reason: str
+    move_on: bool  # try the next channel now if there is one
+    until: datetime | None = None  # otherwise wait until then (None: no point waiting, dead-letter)
+
+
+def window_open(*, phone: str, now: datetime | None = None) -> bool:
+    """Inside the recipient's 24-hour WhatsApp session (they wrote to us in the last 24 h)."""
+    now = now or timezone.now()
+    last = Conversation.objects.filter(phone=phone).values_list("last_inbound_at", flat=True).first()
+    return bool(last and last > now - WHATSAPP_WINDOW)
+
+
+def is_suppressed(*, phone: str, channel: str) -> bool:
+    """The provider told us this recipient refuses or cannot get this channel (21610 STOP, …)."""
+    if not phone:
+        return False
+    return DeliveryAttempt.objects.filter(
+        notification__recipient_phone=phone, channel=channel, error_code__in=SUPPRESSING_CODES
+    ).exists()
+
+
+def plan_send(notification: Notification, *, now: datetime) -> SendPlan | Skip:
+    channel = notification.channel
+    if channel != Channel.EMAIL and is_suppressed(phone=notification.recipient_phone, channel=channel):
+        return Skip("suppressed", Category.RECIPIENT, "recipient suppressed on this channel", move_on=True)
+    template_sid, variables = notification.template_sid, notification.template_variables
+    if (channel == Channel.WHATSAPP and not template_sid
+            and not window_open(phone=notification.recipient_phone, now=now)):
+        if not settings.TWILIO_WHATSAPP_TEMPLATE_SID:
+            return Skip("window_closed", Category.WINDOW, "outside the 24-hour window, no template", move_on=True)
+        template_sid, variables = settings.TWILIO_WHATSAPP_TEMPLATE_SID, variables or {"1": notification.body}
+    channel_breaker = breaker(channel)
+    if channel_breaker.is_open():
+        return Skip("breaker_open", Category.TRANSIENT, f"{channel} breaker open", move_on=True,
+                    until=now + timedelta(seconds=30))
+    quota = quota_reserve(channel=channel, notification_id=notification.pk, priority=notification.priority, now=now)
+    if not quota.allowed:
+        return Skip("quota_spent" if quota.exhausted else "quota_low", Category.QUOTA, quota.reason,
+                    move_on=quota.exhausted, until=quota.until)
+    try:
+        permit = channel_breaker.acquire()
+    except BreakerOpen as exc:
+        quota_release(usage_id=quota.usage_id)
+        return Skip("breaker_open", Category.TRANSIENT, f"{channel} breaker open", move_on=True,
+                    until=getattr(exc, "retry_at", None) or now + timedelta(seconds=30))
+    return SendPlan(channel, template_sid, variables, permit, quota.usage_id)

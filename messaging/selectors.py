@@ -1,0 +1,260 @@
+"""Reads of the messaging tables for the dashboard, the monitoring API, health checks and metrics.
+
+Every function runs a bounded number of aggregate queries over indexed columns:
+Notification (status, updated_at) and (status, next_attempt_at); DeliveryAttempt
+(started_at, outcome), (channel, started_at), (error_code, started_at).
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+
+from messaging.models import (
+    AttemptOutcome,
+    Channel,
+    ChannelQuota,
+    DeliveryAttempt,
+    InboundMessage,
+    InboundStatus,
+    Notification,
+    NotificationStatus,
+    QuotaUsage,
+)
+
+S = NotificationStatus
+# S.FAILED means "failed on this try, will retry" (the dispatcher picks it up again); S.DEAD is final.
+RETRYABLE_STATUSES = (S.FAILED, S.DEAD)
+DUE_STATUSES = (S.PENDING, S.FAILED, S.UNKNOWN)  # what the dispatcher claims once next_attempt_at is due
+BACKLOG_STATUSES = DUE_STATUSES + (S.SENDING,)
+FAILED_ATTEMPT_OUTCOMES = (AttemptOutcome.FAILED, AttemptOutcome.UNDELIVERED)
+# A send skipped because its channel is down (breaker open) or spent (63038 quota) is a failed chance
+# to deliver on that channel, even when a fallback channel then carries the message.
+CHANNEL_DOWN_SKIP_CODES = ("breaker_open", "quota_spent")
+FINAL_ATTEMPT_OUTCOMES = (
+    AttemptOutcome.DELIVERED, AttemptOutcome.SENT, AttemptOutcome.SKIPPED, *FAILED_ATTEMPT_OUTCOMES
+)
+
+
+def receiptless_channels() -> list[str]:
+    """Channels whose acceptance is their final outcome: no delivery receipt ever comes back.
+
+    Email always; with the console backend, every channel (it stands in for Twilio and sends no
+    status callbacks).
+    """
+    if settings.MESSAGING_BACKEND == "console":
+        return list(Channel.values)
+    return [Channel.EMAIL]
+
+
+def _final_outcome_counts() -> dict:
+    """Aggregates over DeliveryAttempt: a send's final outcome, never the provider's acceptance.
+
+    Success: a "delivered" status callback (or acceptance on a receiptless channel).
+    Failure: the provider refused the send ("failed"), reported it "undelivered", or the channel was
+    down (skipped: breaker open, quota spent). "sent" on a channel with receipts, "unknown" and other
+    skips (outside the WhatsApp window, low quota kept for offers) are not outcomes.
+    """
+    success = Q(outcome=AttemptOutcome.DELIVERED) | Q(outcome=AttemptOutcome.SENT, channel__in=receiptless_channels())
+    failure = Q(outcome__in=FAILED_ATTEMPT_OUTCOMES) | Q(
+        outcome=AttemptOutcome.SKIPPED, error_code__in=CHANNEL_DOWN_SKIP_CODES
+    )
+    return {"success": Count("pk", filter=success), "failure": Count("pk", filter=failure)}
+
+
+def final_outcomes(*, since: datetime, until: datetime | None = None) -> dict:
+    """Final delivery outcomes in [since, until): sends (started_at/outcome index) plus messages that
+    went dead (every channel failed or was unavailable; status/updated_at index)."""
+    rows = DeliveryAttempt.objects.filter(started_at__gte=since, outcome__in=FINAL_ATTEMPT_OUTCOMES)
+    dead = Notification.objects.filter(status=S.DEAD, updated_at__gte=since)
+    if until is not None:
+        rows, dead = rows.filter(started_at__lt=until), dead.filter(updated_at__lt=until)
+    totals = rows.aggregate(**_final_outcome_counts())
+    failure = totals["failure"] + dead.count()
+    return {"success": totals["success"], "failure": failure, "total": totals["success"] + failure}
+
+
+def final_outcomes_by_hour(*, since: datetime) -> dict[datetime, dict]:
+    """{hour start (aware, current time zone): {"success": n, "failure": n}}: two GROUP BY queries."""
+    rows = (
+        DeliveryAttempt.objects.filter(started_at__gte=since, outcome__in=FINAL_ATTEMPT_OUTCOMES)
+        .annotate(hour=TruncHour("started_at")).values("hour")
+        .annotate(**_final_outcome_counts()).order_by("hour")
+    )
+    result = {row["hour"]: {"success": row["success"], "failure": row["failure"]} for row in rows}
+    dead = (
+        Notification.objects.filter(status=S.DEAD, updated_at__gte=since)
+        .annotate(hour=TruncHour("updated_at")).values("hour").annotate(n=Count("pk")).order_by("hour")
+    )
+    for row in dead:
+        result.setdefault(row["hour"], {"success": 0, "failure": 0})["failure"] += row["n"]
+    return result
+
+
+def notification_counts_by_status(*, since: datetime) -> dict[str, int]:
+    rows = Notification.objects.filter(updated_at__gte=since).values("status").annotate(n=Count("pk"))
+    counts = dict.fromkeys(S.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows.order_by()})
+    return counts
+
+
+def attempt_counts(*, since: datetime) -> dict[str, int]:
+    """Delivery attempts since ``since`` by outcome (sent = accepted by the provider)."""
+    rows = DeliveryAttempt.objects.filter(started_at__gte=since).values("outcome").annotate(n=Count("pk")).order_by()
+    counts = dict.fromkeys(AttemptOutcome.values, 0)
+    counts.update({row["outcome"]: row["n"] for row in rows})
+    return counts
+
+
+def attempt_counts_by_channel(*, since: datetime) -> dict[str, dict[str, int]]:
+    rows = (
+        DeliveryAttempt.objects.filter(started_at__gte=since)
+        .values("channel", "outcome").annotate(n=Count("pk")).order_by()
+    )
+    result = {channel: dict.fromkeys(AttemptOutcome.values, 0) for channel in Channel.values}
+    for row in rows:
+        result.setdefault(row["channel"], dict.fromkeys(AttemptOutcome.values, 0))[row["outcome"]] = row["n"]
+    return result
+
+
+def error_patterns(*, since: datetime, limit: int = 20) -> list[dict]:
+    """Failed attempts grouped by (category, Twilio code): count, first and last seen, channels.
+
+    Ranked by count. Each pattern carries an example support code from a notification that
+    failed with that code (one extra query for all patterns together).
+    """
+    rows = list(
+        DeliveryAttempt.objects.filter(started_at__gte=since, outcome__in=FAILED_ATTEMPT_OUTCOMES)
+        .values("category", "error_code")
+        .annotate(count=Count("pk"), first_seen=Min("started_at"), last_seen=Max("started_at"),
+                  channel=Max("channel"))
+        .order_by("-count", "error_code")[:limit]
+    )
+    examples = example_support_codes(codes=[row["error_code"] for row in rows if row["error_code"]], since=since)
+    for row in rows:
+        row["support_code"] = examples.get(row["error_code"], "")
+    return rows
+
+
+def example_support_codes(*, codes: list[str], since: datetime) -> dict[str, str]:
+    if not codes:
+        return {}
+    rows = (
+        Notification.objects.filter(status__in=(S.FAILED, S.DEAD, S.PENDING), updated_at__gte=since)
+        .filter(last_error_code__in=codes).exclude(support_code="")
+        .values("last_error_code").annotate(example=Max("support_code")).order_by()
+    )
+    return {row["last_error_code"]: row["example"] for row in rows}
+
+
+def failed_attempt_counts_by_code(*, since: datetime) -> dict[str, int]:
+    rows = (
+        DeliveryAttempt.objects.filter(started_at__gte=since, outcome__in=FAILED_ATTEMPT_OUTCOMES)
+        .values("error_code").annotate(n=Count("pk")).order_by()
+    )
+    return {row["error_code"]: row["n"] for row in rows}
+
+
+def failed_attempt_counts_by_category(*, since: datetime) -> dict[str, int]:
+    rows = (
+        DeliveryAttempt.objects.filter(started_at__gte=since, outcome__in=FAILED_ATTEMPT_OUTCOMES)
+        .values("category").annotate(n=Count("pk")).order_by()
+    )
+    return {row["category"]: row["n"] for row in rows}
+
+
+def outbox_backlog() -> dict:
+    """Messages waiting (new, retrying, being sent) and the oldest due one (the outbox lag)."""
+    now = timezone.now()
+    totals = Notification.objects.filter(status__in=BACKLOG_STATUSES).aggregate(
+        pending=Count("pk", filter=Q(status=S.PENDING)),
+        retrying=Count("pk", filter=Q(status__in=(S.FAILED, S.UNKNOWN))),
+        sending=Count("pk", filter=Q(status=S.SENDING)),
+        retries=Count("pk", filter=Q(status__in=(S.FAILED, S.UNKNOWN)) | Q(status=S.PENDING, total_attempts__gt=0)),
+    )
+    oldest_due = oldest_due_at(now=now)
+    totals["oldest_due_at"] = oldest_due
+    totals["lag_seconds"] = max(0.0, (now - oldest_due).total_seconds()) if oldest_due else 0.0
+    return totals
+
+
+def oldest_due_at(*, now: datetime | None = None) -> datetime | None:
+    """next_attempt_at of the oldest message the dispatcher should already have taken (status/next_attempt_at index)."""
+    now = now or timezone.now()
+    return (
+        Notification.objects.filter(status__in=DUE_STATUSES, next_attempt_at__lte=now)
+        .aggregate(oldest=Min("next_attempt_at"))["oldest"]
+    )
+
+
+def outbox_lag_seconds() -> float:
+    now = timezone.now()
+    oldest = oldest_due_at(now=now)
+    return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
+
+
+def quota_usage() -> list[dict]:
+    """Per phone channel: sends counted in the rolling 24 hours, the limit, and a 63038 spent mark."""
+    now = timezone.now()
+    limits = {Channel.WHATSAPP: settings.WHATSAPP_DAILY_LIMIT, Channel.SMS: settings.SMS_DAILY_LIMIT}
+    used = dict(
+        QuotaUsage.objects.filter(used_at__gte=now - timedelta(hours=24))
+        .values("channel").annotate(n=Count("pk")).order_by().values_list("channel", "n")
+    )
+    spent = dict(ChannelQuota.objects.filter(spent_until__gt=now).values_list("channel", "spent_until"))
+    result = []
+    for channel, limit in limits.items():
+        count = used.get(channel, 0)
+        result.append({
+            "channel": channel,
+            "used": count,
+            "limit": limit,
+            "percent": round(100 * count / limit, 1) if limit else None,
+            "spent_until": spent.get(channel),
+            "is_spent": channel in spent or bool(limit and count >= limit),
+        })
+    return result
+
+
+def retryable_notification_ids(*, code: str = "", channel: str = "", since: datetime | None = None,
+                               limit: int = 10_000) -> list[int]:
+    """Failed or dead notifications matching the filters, oldest first (for a bulk requeue)."""
+    rows = Notification.objects.filter(status__in=RETRYABLE_STATUSES)
+    if code:
+        rows = rows.filter(last_error_code=code)
+    if channel:
+        rows = rows.filter(channel=channel)
+    if since:
+        rows = rows.filter(updated_at__gte=since)
+    return list(rows.order_by("updated_at").values_list("pk", flat=True)[:limit])
+
+
+def request_updates(*, since: datetime, limit: int = 20) -> dict:
+    """Proactive updates: notifications about a service request (subject "request:<id>")."""
+    rows = Notification.objects.filter(subject__startswith="request:", created_at__gte=since)
+    counts = dict.fromkeys(S.values, 0)
+    counts.update({r["status"]: r["n"] for r in rows.values("status").annotate(n=Count("pk")).order_by()})
+    latest = list(
+        rows.order_by("-created_at").values(
+            "pk", "subject", "channel", "status", "language", "created_at", "last_error_code", "support_code"
+        )[:limit]
+    )
+    return {"by_status": counts, "total": sum(counts.values()), "latest": latest}
+
+
+def inbound_counts(*, since: datetime) -> dict[str, int]:
+    rows = InboundMessage.objects.filter(received_at__gte=since).values("status").annotate(n=Count("pk")).order_by()
+    counts = dict.fromkeys(InboundStatus.values, 0)
+    counts.update({row["status"]: row["n"] for row in rows})
+    return counts
+
+
+def find_support_code(code: str) -> str | None:
+    """Which messaging table holds ``code``: "notification", "inbound" or None."""
+    if Notification.objects.filter(support_code=code).exists():
+        return "notification"
+    if InboundMessage.objects.filter(support_code=code).exists():
+        return "inbound"
+    return None

@@ -1,0 +1,109 @@
+"""Twilio delivery status callbacks: ``POST /webhooks/twilio/status/``.
+
+Signed (checked against PUBLIC_BASE_URL + path: 403 and nothing stored otherwise), stored once
+per (MessageSid, status), and states only move forward (sent → delivered → read). failed and
+undelivered carry an ErrorCode that re-enters the policy table and the fallback chain.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+
+from messaging.channels.base import ChannelError
+from messaging.models import AttemptOutcome, Notification, NotificationStatus, StatusCallback
+from messaging.outcomes import Attempt, log_attempt, on_failure
+
+logger = logging.getLogger(__name__)
+
+FORWARD = {  # Twilio status → (our status, statuses it may move from)
+    "delivered": (NotificationStatus.DELIVERED, (NotificationStatus.SENT,)),
+    "read": (NotificationStatus.READ, (NotificationStatus.SENT, NotificationStatus.DELIVERED)),
+}
+ACCEPTED = {"queued", "accepted", "scheduled", "sending", "sent"}
+FAILED = {"failed", "undelivered"}
+
+
+@csrf_exempt
+@require_POST
+def twilio_status_webhook(request: HttpRequest) -> HttpResponse:
+    signature = request.headers.get("X-Twilio-Signature", "")
+    url = settings.PUBLIC_BASE_URL + request.get_full_path()
+    token = settings.TWILIO_AUTH_TOKEN
+    if not token or not signature or not RequestValidator(token).validate(url, request.POST, signature):
+        logger.warning("status callback rejected: missing or invalid signature")
+        return HttpResponse("Missing or invalid X-Twilio-Signature.", status=403, content_type="text/plain")
+    sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
+    status = (request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or "").lower()
+    if not sid or not status:
+        return HttpResponse("MessageSid and MessageStatus are required.", status=400, content_type="text/plain")
+    status_callback_receive(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""),
+                            payload=request.POST.dict())
+    return HttpResponse(status=200)
+
+
+def status_callback_receive(*, sid: str, status: str, error_code: str = "", payload: dict | None = None) -> str:
+    """Store the callback once, then apply it. Returns what happened (for logs and tests)."""
+    try:
+        with transaction.atomic():
+            StatusCallback.objects.create(provider_sid=sid, status=status, error_code=error_code or "",
+                                          raw_payload=payload or {})
+    except IntegrityError:
+        return "duplicate"
+    return status_callback_apply(sid=sid, status=status, error_code=error_code)
+
+
+def status_callback_apply(*, sid: str, status: str, error_code: str = "") -> str:
+    notification = Notification.objects.filter(provider_sid=sid).first()
+    if notification is None:
+        logger.info("status callback %s for %s: no notification (yet)", status, sid)
+        return "unmatched"
+    if status in FAILED:
+        return _undelivered(notification, sid=sid, status=status, error_code=error_code)
+    if status in FORWARD:
+        return _forward(notification, sid=sid, status=status)
+    return "noted" if status in ACCEPTED else "ignored"
+
+
+def _forward(notification: Notification, *, sid: str, status: str) -> str:
+    target, allowed_from = FORWARD[status]
+    moved = Notification.objects.filter(pk=notification.pk, provider_sid=sid, status__in=allowed_from).update(
+        status=target, delivered_at=Coalesce("delivered_at", timezone.now()), updated_at=timezone.now()
+    )
+    if not moved:
+        return "stale"  # already further along (callbacks out of order) or moved to another channel
+    if notification.status == NotificationStatus.SENT:
+        attempt = Attempt(channel=notification.channel, started_at=timezone.now(), provider_sid=sid)
+        log_attempt(notification, attempt, outcome=AttemptOutcome.DELIVERED, message=f"status callback: {status}")
+    return target
+
+
+def _undelivered(notification: Notification, *, sid: str, status: str, error_code: str) -> str:
+    guard = {"pk": notification.pk, "provider_sid": sid, "status": NotificationStatus.SENT}
+    if notification.status != NotificationStatus.SENT:
+        return "stale"
+    attempt = Attempt(channel=notification.channel, started_at=timezone.now(), provider_sid=sid)
+    error = ChannelError(error_code or "unknown", f"status callback: {status}")
+    with transaction.atomic():
+        result = on_failure(notification, attempt, error, guard=guard, counted=False,
+                            outcome=AttemptOutcome.UNDELIVERED)
+    if result in ("moved", "template"):
+        from messaging.outbox import queue_dispatch
+
+        transaction.on_commit(lambda: queue_dispatch(notification.pk))
+    return result
+
+
+def status_callbacks_replay(*, sid: str) -> int:
+    """Callbacks that arrived before we stored the SID (Twilio can be faster than our write)."""
+    applied = 0
+    for callback in StatusCallback.objects.filter(provider_sid=sid).order_by("received_at"):
+        status_callback_apply(sid=sid, status=callback.status, error_code=callback.error_code)
+        applied += 1
+    return applied

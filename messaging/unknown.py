@@ -1,0 +1,71 @@
+"""Unknown outcomes: a send timed out after the request left, or a worker died holding the lease.
+
+Before sending again, ask the provider whether it already has the message (messages to that
+recipient since the attempt, same body) and adopt it instead of sending a duplicate.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+
+from messaging.channels import get_channel
+from messaging.channels.base import ChannelError, OutgoingMessage
+from messaging.models import AttemptOutcome, DeliveryAttempt, Notification, NotificationStatus
+from messaging.outcomes import Attempt, backoff_until, guarded_update, log_attempt, on_sent
+
+logger = logging.getLogger(__name__)
+
+# Provider clocks and ours differ; look a little before the attempt started.
+CLOCK_SLACK = timedelta(minutes=2)
+
+
+def outgoing_message(notification: Notification, *, template_sid: str = "", variables: dict | None = None):
+    return OutgoingMessage(
+        notification_id=notification.pk, to_phone=notification.recipient_phone,
+        to_email=notification.recipient_email, body=notification.body, subject=notification.subject,
+        language=notification.language, template_sid=template_sid or notification.template_sid,
+        template_variables=variables or notification.template_variables or {},
+    )
+
+
+def _attempt_started(notification: Notification):
+    started = (
+        DeliveryAttempt.objects.filter(notification=notification, channel=notification.channel,
+                                       outcome=AttemptOutcome.UNKNOWN)
+        .order_by("-started_at").values_list("started_at", flat=True).first()
+    )
+    return (started or notification.created_at) - CLOCK_SLACK
+
+
+def _first_unclaimed(sids: list[str]) -> str | None:
+    taken = set(Notification.objects.filter(provider_sid__in=sids).values_list("provider_sid", flat=True))
+    taken |= set(DeliveryAttempt.objects.filter(provider_sid__in=sids).values_list("provider_sid", flat=True))
+    return next((sid for sid in sids if sid not in taken), None)
+
+
+def resolve_unknown(notification: Notification, *, guard: dict) -> str:
+    """"adopted" (the provider has it; now sent), "not_found" (safe to send), or "lookup_failed" (wait)."""
+    channel = get_channel(notification.channel)
+    if not channel.can_lookup():
+        return "not_found"
+    started = timezone.now()
+    try:
+        sids = channel.lookup(outgoing_message(notification), since=_attempt_started(notification))
+    except ChannelError as exc:
+        logger.warning("notification %s: lookup at %s failed (%s); will retry", notification.pk, channel.kind, exc.code)
+        until = backoff_until(notification.channel, max(notification.attempts, 1), exc.retry_after)
+        attempt = Attempt(channel=notification.channel, started_at=started)
+        # SKIPPED, not UNKNOWN: the next lookup must still start from the original send.
+        log_attempt(notification, attempt, outcome=AttemptOutcome.SKIPPED, code=exc.code, category="transient",
+                    message=f"lookup before resend failed: {exc.message}")
+        guarded_update(guard, status=NotificationStatus.UNKNOWN, next_attempt_at=until, claimed_until=None)
+        return "lookup_failed"
+    sid = _first_unclaimed(sids)
+    if not sid:
+        return "not_found"
+    attempt = Attempt(channel=notification.channel, started_at=started, provider_sid=sid)
+    on_sent(notification, attempt, guard=guard, counted=False,
+            note="found at the provider after an unknown outcome: adopted, not resent")
+    logger.info("notification %s: adopted %s found at %s", notification.pk, sid, channel.kind)
+    return "adopted"

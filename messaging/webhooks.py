@@ -1,0 +1,110 @@
+"""Twilio's inbound message webhook: check, store, queue, answer empty TwiML in milliseconds.
+
+Nothing slow happens here (no AI, no matching, no Twilio call): processing runs in the task
+cluster, queued on commit (messaging.inbound).
+"""
+
+import logging
+import re
+import time
+from urllib.parse import parse_qsl
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import (
+    SIGNATURE_HEADER,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+    get_signature_algorithm,
+)
+
+from messaging.inbound import InboundInvalid, inbound_receive
+from reliability.metrics import WEBHOOK_LATENCY
+
+logger = logging.getLogger(__name__)
+
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+BROKEN_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+class RejectedRequest(Exception):
+    def __init__(self, status: int, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+@csrf_exempt
+@require_POST
+def inbound_message_webhook(request: HttpRequest) -> HttpResponse:
+    started = time.perf_counter()
+    try:
+        params = _signed_params(request)
+        inbound_receive(data=params)
+        return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
+    except RejectedRequest as exc:
+        logger.warning("inbound webhook rejected (%s): %s", exc.status, exc.reason)
+        return HttpResponse(exc.reason, status=exc.status, content_type="text/plain; charset=utf-8")
+    except InboundInvalid as exc:
+        logger.warning("inbound webhook: malformed form: %s", exc)
+        return HttpResponse(f"Bad request: {exc}", status=400, content_type="text/plain; charset=utf-8")
+    finally:
+        WEBHOOK_LATENCY.labels(webhook="messages").observe(time.perf_counter() - started)
+
+
+def _signed_params(request: HttpRequest) -> MultiValueDict:
+    """The posted fields, once the size, encoding and Twilio signature are checked."""
+    raw = _bounded_body(request)
+    params = parse_form(raw)
+    token = settings.TWILIO_AUTH_TOKEN
+    if not token:
+        raise RejectedRequest(403, "Signature cannot be checked: TWILIO_AUTH_TOKEN is not configured.")
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER, ""))
+    # Checked against the public URL, not the one this process saw: behind a proxy or TLS
+    # terminator the host and scheme differ, but Twilio signed the public one.
+    url = settings.PUBLIC_BASE_URL + request.get_full_path()
+    if not signature or not RequestValidator(token).validate(url, params, signature, algorithm=algorithm):
+        raise RejectedRequest(403, "Missing or invalid X-Twilio-Signature.")
+    return params
+
+
+def _bounded_body(request: HttpRequest) -> bytes:
+    limit = settings.MESSAGING_MAX_REQUEST_BYTES
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError as exc:
+        raise RejectedRequest(400, "Content-Length is not a number.") from exc
+    if length > limit:
+        raise RejectedRequest(413, f"Request body is {length} bytes; the limit is {limit}.")
+    content_type = request.content_type or ""
+    if content_type != FORM_CONTENT_TYPE:
+        raise RejectedRequest(415, f"Expected {FORM_CONTENT_TYPE}, got {content_type or 'no content type'}.")
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
+        raise RejectedRequest(413, f"Request body is over the limit of {limit} bytes.")
+    return raw
+
+
+def parse_form(raw: bytes) -> MultiValueDict:
+    """Strict form decoding: invalid UTF-8 or broken percent-encoding is an error, never replaced."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RejectedRequest(400, "Request body is not valid UTF-8.") from exc
+    if BROKEN_PERCENT.search(text):
+        raise RejectedRequest(400, "Request body has broken percent-encoding (a % not followed by two hex digits).")
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise RejectedRequest(400, "Request body is not valid UTF-8 once percent-decoded.") from exc
+    except ValueError as exc:
+        raise RejectedRequest(400, f"Request body is not a valid form: {exc}") from exc
+    params = MultiValueDict()
+    for key, value in pairs:
+        params.appendlist(key, value)
+    return params

@@ -1,0 +1,150 @@
+"""Health: ``/health/`` (readiness, django-health-check) and ``/health/live/`` (liveness).
+
+Liveness answers 200 while the process serves and touches nothing else. Readiness runs the
+database and cache checks plus Djobea's: task-cluster heartbeat, outbox lag, dead-letter growth,
+breakers. A ``ServiceWarning`` is reported but is not an outage: the answer stays 200; only an
+unavailable dependency (database, cache, a dead task cluster, an outbox far behind) gives 500.
+"""
+
+import dataclasses
+import datetime
+import logging
+from datetime import timedelta
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from health_check.base import HealthCheck
+from health_check.checks import Cache, Database
+from health_check.exceptions import HealthCheckException, ServiceUnavailable, ServiceWarning
+from health_check.views import HealthCheckView
+
+from reliability.models import DeadLetter, Heartbeat
+
+logger = logging.getLogger(__name__)
+
+CLUSTER_HEARTBEAT = "qcluster"
+
+
+def heartbeat_beat(name: str = CLUSTER_HEARTBEAT) -> None:
+    """Scheduled every minute in the task cluster: proves the cluster runs schedules."""
+    Heartbeat.objects.update_or_create(name=name, defaults={"last_beat_at": timezone.now()})
+
+
+def heartbeat_age_seconds(name: str = CLUSTER_HEARTBEAT) -> float | None:
+    last = Heartbeat.objects.filter(name=name).values_list("last_beat_at", flat=True).first()
+    return (timezone.now() - last).total_seconds() if last else None
+
+
+def heartbeat_ok() -> bool:
+    age = heartbeat_age_seconds()
+    return age is not None and age <= settings.HEARTBEAT_MAX_AGE_SECONDS
+
+
+def dead_letters_last_hour() -> int:
+    return DeadLetter.objects.filter(created_at__gte=timezone.now() - timedelta(hours=1)).count()
+
+
+class _SyncCheck(HealthCheck):
+    """Runs ``check()`` through sync_to_async on the request's thread (same database connection)."""
+
+    timeout = datetime.timedelta(seconds=5)
+
+    async def run(self):
+        await sync_to_async(self.check, thread_sensitive=True)()
+
+    def check(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclasses.dataclass
+class TaskClusterHeartbeat(_SyncCheck):
+    def check(self):
+        age = heartbeat_age_seconds()
+        if age is None:
+            raise ServiceUnavailable("no task-cluster heartbeat yet: is `manage.py qcluster` running?")
+        if age > settings.HEARTBEAT_MAX_AGE_SECONDS:
+            raise ServiceUnavailable(f"task cluster silent for {age:.0f} s: is `manage.py qcluster` running?")
+
+
+@dataclasses.dataclass
+class OutboxLag(_SyncCheck):
+    def check(self):
+        from messaging.selectors import outbox_lag_seconds
+
+        lag = outbox_lag_seconds()
+        if lag >= settings.OUTBOX_LAG_CRITICAL_SECONDS:
+            raise ServiceUnavailable(f"oldest due message waits for {lag:.0f} s")
+        if lag >= settings.OUTBOX_LAG_WARNING_SECONDS:
+            raise ServiceWarning(f"oldest due message waits for {lag:.0f} s")
+
+
+@dataclasses.dataclass
+class DeadLetterGrowth(_SyncCheck):
+    def check(self):
+        count = dead_letters_last_hour()
+        if count >= settings.DEAD_LETTER_GROWTH_THRESHOLD:
+            raise ServiceWarning(f"{count} new dead letters in the last hour")
+
+
+@dataclasses.dataclass
+class Breakers(_SyncCheck):
+    def check(self):
+        from reliability.degradation import open_breakers
+
+        names = open_breakers()
+        if names:  # a fallback channel or parser carries the work: a warning, not an outage
+            raise ServiceWarning(f"open circuit breakers: {', '.join(sorted(names))}")
+
+
+CHECKS = [Database, Cache, TaskClusterHeartbeat, OutboxLag, DeadLetterGrowth, Breakers]
+
+
+class DjobeaHealthView(HealthCheckView):
+    """django-health-check's view where warnings keep the answer at 200."""
+
+    async def get(self, request, *args, **kwargs):
+        response = await super().get(request, *args, **kwargs)
+        outage = any(r.error and not isinstance(r.error, ServiceWarning) for r in self.results)
+        if response.status_code == 500 and not outage:
+            response.status_code = 200
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["errors"] = any(r.error and not isinstance(r.error, ServiceWarning) for r in self.results)
+        return context
+
+
+health_view = DjobeaHealthView.as_view(checks=CHECKS)
+
+
+@never_cache
+def live_view(request):
+    """Liveness: the process answers. No database, no cache, nothing else."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+DJOBEA_CHECKS = [TaskClusterHeartbeat, OutboxLag, DeadLetterGrowth, Breakers]
+
+
+def run_djobea_checks() -> dict:
+    """Djobea's own checks run in this thread (for the monitoring API): {name: {status, detail}}."""
+    results = {}
+    for check_class in DJOBEA_CHECKS:
+        try:
+            check_class().check()
+        except ServiceWarning as exc:
+            results[check_class.__name__] = {"status": "warning", "detail": exc.message}
+        except HealthCheckException as exc:
+            results[check_class.__name__] = {"status": "error", "detail": exc.message}
+        else:
+            results[check_class.__name__] = {"status": "ok", "detail": ""}
+    return results
+
+
+def overall(results: dict) -> str:
+    statuses = {r["status"] for r in results.values()}
+    return "error" if "error" in statuses else "warning" if "warning" in statuses else "ok"

@@ -1,0 +1,131 @@
+"""Monitoring API under /api/monitoring/: staff only (session or token), throttled (settings.REST_FRAMEWORK)."""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from messaging import selectors as messaging
+from messaging.models import Channel
+from reliability import health
+from reliability.models import ErrorEvent
+from reliability.monitoring import overview
+from reliability.monitoring.status import delivery_status, success_rate
+
+logger = logging.getLogger(__name__)
+
+HOURS = OpenApiParameter("hours", int, description="window in hours (1–168, default 24)")
+
+
+def _hours(request, default: int = 24) -> int:
+    try:
+        return min(max(int(request.query_params.get("hours", default)), 1), 168)
+    except ValueError:
+        return default
+
+
+class StaffAPIView(APIView):
+    permission_classes = [IsAdminUser]
+
+
+class HealthAPI(StaffAPIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Djobea checks, delivery status, degradation")
+    def get(self, request):
+        checks = health.run_djobea_checks()
+        return Response({"status": health.overall(checks), "checks": checks, **overview.health_summary()})
+
+
+class ErrorsAPI(StaffAPIView):
+    @extend_schema(parameters=[HOURS], responses=OpenApiTypes.OBJECT, summary="Error patterns and recent errors")
+    def get(self, request):
+        since = timezone.now() - timedelta(hours=_hours(request))
+        recent = ErrorEvent.objects.filter(created_at__gte=since).order_by("-created_at").values(
+            "support_code", "category", "severity", "message", "subject", "created_at"
+        )[:50]
+        return Response({
+            "since": since,
+            "patterns": messaging.error_patterns(since=since),
+            "by_code": messaging.failed_attempt_counts_by_code(since=since),
+            "by_category": messaging.failed_attempt_counts_by_category(since=since),
+            "recent_error_events": list(recent),
+        })
+
+
+class ProactiveUpdatesAPI(StaffAPIView):
+    @extend_schema(parameters=[HOURS], responses=OpenApiTypes.OBJECT,
+                   summary="Updates sent to clients about their requests")
+    def get(self, request):
+        since = timezone.now() - timedelta(hours=_hours(request))
+        return Response({"since": since, **messaging.request_updates(since=since)})
+
+
+class DashboardAPI(StaffAPIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT, summary="Everything the admin dashboard shows")
+    def get(self, request):
+        data = overview.dashboard_data()
+        data["alerts"] = [
+            {"id": a.pk, "key": a.dedup_key, "severity": a.severity, "title": a.title, "detail": a.detail,
+             "count": a.count, "status": a.status, "first_seen_at": a.first_seen_at, "last_seen_at": a.last_seen_at}
+            for a in data["alerts"]
+        ]
+        return Response(data)
+
+
+class CommunicationStatusAPI(StaffAPIView):
+    @extend_schema(parameters=[HOURS], responses=OpenApiTypes.OBJECT, summary="Per-channel delivery figures")
+    def get(self, request):
+        hours = _hours(request, default=1)
+        since = timezone.now() - timedelta(hours=hours)
+        by_channel = messaging.attempt_counts_by_channel(since=since)
+        breakers = {b["name"]: b for b in overview.breakers()}
+        channels = {}
+        for channel, counts in by_channel.items():
+            good = counts["sent"] + counts["delivered"]
+            bad = counts["failed"] + counts["undelivered"]
+            channels[channel] = {
+                "attempts": counts, "attempt_success_rate": success_rate(good, good + bad),
+                "breaker": breakers.get(channel, {}).get("state", "closed"),
+                "breaker_open": breakers.get(channel, {}).get("is_open", False),
+            }
+        return Response({
+            "since": since,
+            "delivery": delivery_status(),
+            "channels": channels,
+            "quotas": messaging.quota_usage(),
+            "outbox": messaging.outbox_backlog(),
+            "inbound": messaging.inbound_counts(since=since),
+        })
+
+
+class RetryFailedSerializer(serializers.Serializer):
+    code = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, allow_blank=True)
+    since = serializers.DateTimeField(required=False, allow_null=True)
+    dry_run = serializers.BooleanField(default=False)
+    limit = serializers.IntegerField(default=1000, min_value=1, max_value=10_000)
+
+
+class RetryFailedMessagesAPI(StaffAPIView):
+    @extend_schema(request=RetryFailedSerializer, responses=OpenApiTypes.OBJECT,
+                   summary="Requeue failed or dead notifications matching the filters (dry_run counts them)")
+    def post(self, request):
+        form = RetryFailedSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        filters = {key: form.validated_data.get(key) or "" for key in ("code", "channel")}
+        ids = messaging.retryable_notification_ids(
+            **filters, since=form.validated_data.get("since"), limit=form.validated_data["limit"]
+        )
+        if form.validated_data["dry_run"]:
+            return Response({"dry_run": True, "count": len(ids)})
+        from messaging.outbox import notification_requeue
+
+        reason = f"requeued by {request.user} through the monitoring API"
+        requeued = sum(notification_requeue(notification_id=pk, reason=reason) for pk in ids)
+        logger.warning("%s requeued %s failed notifications (filters %s)", request.user, requeued, filters)
+        return Response({"dry_run": False, "count": len(ids), "requeued": requeued})

@@ -1,0 +1,179 @@
+"""Everything the dashboard and the monitoring API show, computed once per request.
+
+Reads other apps only through messaging.selectors and marketplace.selectors. Every part is a
+bounded aggregate (see benchmarks/monitoring_volume.py for the query count and timings).
+"""
+
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace import selectors as market
+from messaging import selectors as messaging
+from reliability import alerts, degradation, health
+from reliability.models import BreakerForce, BreakerState, CircuitBreaker, DeadLetter, ErrorEvent
+from reliability.monitoring import links
+from reliability.monitoring.recommendations import recommend
+from reliability.monitoring.status import delivery_status, success_rate
+
+BREAKER_NAMES = ("whatsapp", "sms", "email", "ai")
+
+
+def breakers() -> list[dict]:
+    rows = {b.name: b for b in CircuitBreaker.objects.all()}
+    result = []
+    for name in sorted(set(BREAKER_NAMES) | set(rows)):
+        row = rows.get(name)
+        state = row.state if row else BreakerState.CLOSED
+        forced = row.forced if row else BreakerForce.NONE
+        result.append({
+            "name": name,
+            "state": state,
+            "forced": forced,
+            "is_open": forced == BreakerForce.FORCED_OPEN or (forced != BreakerForce.DISABLED and state != "closed"),
+            "opened_at": row.opened_at if row else None,
+            "open_count": row.open_count if row else 0,
+            "last_failure": row.last_failure if row else "",
+        })
+    return result
+
+
+def quick_stats(*, now: datetime, chart: list[dict] | None = None) -> dict:
+    """24-hour figures; the final outcomes are summed from the chart's hours when it is at hand."""
+    day = now - timedelta(hours=24)
+    attempts = messaging.attempt_counts(since=day)
+    if chart is None:
+        finals = messaging.final_outcomes(since=day)
+    else:
+        finals = {"success": sum(b["success"] for b in chart), "failure": sum(b["failure"] for b in chart)}
+    backlog = messaging.outbox_backlog()
+    return {
+        "sent_24h": attempts["sent"],
+        "delivered_24h": finals["success"],
+        "failed_24h": finals["failure"],
+        "active_requests": market.active_request_count(),
+        "pending": backlog["pending"],
+        "retrying": backlog["retrying"],
+        "pending_retries": backlog["retries"],
+        "dead_letters_open": DeadLetter.objects.filter(redriven_at__isnull=True).count(),
+        "oldest_due_at": backlog["oldest_due_at"],
+        "outbox_lag_seconds": round(backlog["lag_seconds"], 1),
+        "links": {
+            "sent_24h": links.attempts(outcome="sent", started_at__gte=day),
+            "delivered_24h": links.attempts(outcome__in="delivered,sent", started_at__gte=day),
+            "failed_24h": links.attempts(outcome__in="failed,undelivered", started_at__gte=day),
+            "active_requests": links.requests(status__in=",".join(market.OPEN_STATUSES)),
+            "pending": links.notifications(status="pending"),
+            "pending_retries": links.notifications(status__in="failed,unknown"),
+            "dead_letters_open": links.changelist("reliability", "deadletter", redriven_at__isnull="True"),
+        },
+    }
+
+
+def chart_buckets(*, now: datetime) -> list[dict]:
+    start = timezone.localtime(now).replace(minute=0, second=0, microsecond=0) - timedelta(hours=23)
+    by_hour = messaging.final_outcomes_by_hour(since=start)
+    buckets = []
+    for i in range(24):
+        hour = start + timedelta(hours=i)
+        row = next((v for k, v in by_hour.items() if k == hour), {"success": 0, "failure": 0})
+        total = row["success"] + row["failure"]
+        buckets.append({"hour": hour, "label": timezone.localtime(hour).strftime("%Hh"),
+                        "success": row["success"], "failure": row["failure"], "total": total,
+                        "rate": success_rate(row["success"], total)})
+    return buckets
+
+
+def error_patterns(*, now: datetime) -> list[dict]:
+    since = now - timedelta(hours=24)
+    rows = messaging.error_patterns(since=since)
+    for row in rows:
+        row["link"] = links.attempts(error_code=row["error_code"], outcome__in="failed,undelivered",
+                                     started_at__gte=since)
+        row["support_link"] = _support_link(row["support_code"])
+    return rows
+
+
+def _support_link(code: str) -> str:
+    return f"{reverse('monitoring:support-code')}?{urlencode({'q': code})}" if code else ""
+
+
+def ai_timeout_ratio(*, since: datetime) -> float | None:
+    """Share of AI parses that timed out; parses ≈ inbound messages (one parse per client message)."""
+    if settings.AI_BACKEND != "llm":
+        return None
+    timeouts = ErrorEvent.objects.filter(category="ai", created_at__gte=since, context__reason="timeout").count()
+    inbound = sum(messaging.inbound_counts(since=since).values())
+    return timeouts / max(inbound, timeouts, 1)
+
+
+def recommendation_facts(*, now: datetime, open_breakers: list[str] | None = None) -> dict:
+    hour = now - timedelta(hours=1)
+    return {
+        "codes": messaging.failed_attempt_counts_by_code(since=hour),
+        "categories": messaging.failed_attempt_counts_by_category(since=hour),
+        "ai_timeout_ratio": ai_timeout_ratio(since=hour),
+        "dead_letters_last_hour": health.dead_letters_last_hour(),
+        "dead_letter_threshold": settings.DEAD_LETTER_GROWTH_THRESHOLD,
+        "heartbeat_ok": health.heartbeat_ok(),
+        "open_breakers": open_breakers if open_breakers is not None else degradation.open_breakers(),
+    }
+
+
+def dead_letters(*, limit: int = 5) -> dict:
+    rows = DeadLetter.objects.filter(redriven_at__isnull=True).order_by("-created_at")
+    return {
+        "latest": list(rows.values("pk", "kind", "object_id", "reason", "error_code", "support_code",
+                                   "created_at")[:limit]),
+        "link": links.changelist("reliability", "deadletter", redriven_at__isnull="True"),
+    }
+
+
+def health_summary() -> dict:
+    """The small part of the dashboard the health endpoint needs (no 24-hour aggregates)."""
+    status = delivery_status()
+    return {
+        "delivery": status,
+        "degradation": degradation.current_state(),
+        "heartbeat_age_seconds": health.heartbeat_age_seconds(),
+        "breakers": breakers(),
+    }
+
+
+def dashboard_data(*, now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    breaker_rows = breakers()
+    facts = recommendation_facts(now=now, open_breakers=[b["name"] for b in breaker_rows if b["is_open"]])
+    status = delivery_status(now=now)
+    chart = chart_buckets(now=now)
+    status["link"] = links.attempts(outcome__in="delivered,sent,failed,undelivered", started_at__gte=status["since"])
+    return {
+        "generated_at": now,
+        "status": status,
+        "quick_stats": quick_stats(now=now, chart=chart),
+        "alerts": alerts.open_alerts(),
+        "alerts_link": links.changelist("reliability", "alert", status__in="open,acknowledged"),
+        "breakers": breaker_rows,
+        "degradation": degradation.current_state(),
+        "quotas": messaging.quota_usage(),
+        "error_patterns": error_patterns(now=now),
+        "recommendations": recommend(facts),
+        "attention": market.requests_needing_attention(),
+        "chart": chart,
+        "heartbeat_age_seconds": health.heartbeat_age_seconds(),
+        "heartbeat_ok": facts["heartbeat_ok"],
+        "marketplace": market.marketplace_figures(since=now - timedelta(hours=24)),
+        "dead_letters": dead_letters(),
+        "refresh_seconds": settings.MONITORING_REFRESH_SECONDS,
+    }
+
+
+def describe_status(status: dict) -> str:
+    if status["status"] == "idle":
+        return _("Fewer than %(n)s final outcomes in the last hour.") % {"n": status["min_sample"]}
+    return _("%(rate)s %% of %(total)s messages delivered in the last hour.") % {
+        "rate": status["success_rate"], "total": status["total"]}

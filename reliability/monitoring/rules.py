@@ -1,0 +1,99 @@
+"""Alert rules, evaluated every minute by the task cluster (djobea/schedules.py).
+
+Each rule raises its alert while its condition holds and resolves it when it clears; the dedup
+key and the cool-down in reliability.alerts keep staff from being spammed. The same run refreshes
+the computed degradation level. Lives here (not in reliability.alerts) because the rules read the
+other apps, which only reliability.monitoring may do.
+"""
+
+import logging
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from marketplace import selectors as market
+from messaging import selectors as messaging
+from reliability import degradation, health
+from reliability.alerts import raise_alert, resolve_alert
+from reliability.models import Severity
+from reliability.monitoring.status import StatusClass, delivery_status
+
+logger = logging.getLogger(__name__)
+
+
+def _set(key: str, firing: bool, *, severity: str, title: str, detail: str = "") -> bool:
+    if firing:
+        raise_alert(key=key, severity=severity, title=title, detail=detail)
+    else:
+        resolve_alert(key=key)
+    return firing
+
+
+def rule_status(status: dict) -> None:
+    cls = status["status"]
+    detail = _("%(rate)s %% of %(total)s final outcomes delivered in the last hour.") % {
+        "rate": status["success_rate"], "total": status["total"]}
+    _set("status:critical", cls == StatusClass.CRITICAL, severity=Severity.CRITICAL,
+         title=_("Delivery status is Critical"), detail=detail)
+    _set("status:degraded", cls == StatusClass.DEGRADED, severity=Severity.WARNING,
+         title=_("Delivery status is Degraded"), detail=detail)
+
+
+def rule_breakers(open_names: list[str], known: list[str]) -> None:
+    for name in sorted(set(known) | set(open_names)):
+        _set(f"breaker:{name}", name in open_names, severity=Severity.CRITICAL,
+             title=_("Circuit breaker “%(name)s” is open") % {"name": name},
+             detail=_("Calls to %(name)s are blocked; fallbacks carry the work.") % {"name": name})
+
+
+def rule_quotas() -> None:
+    for row in messaging.quota_usage():
+        _set(f"quota:{row['channel']}", row["is_spent"], severity=Severity.WARNING,
+             title=_("Daily %(channel)s quota spent") % {"channel": row["channel"]},
+             detail=_("%(used)s sent in 24 h (limit %(limit)s).") % {"used": row["used"], "limit": row["limit"]})
+
+
+def rule_dead_letters() -> None:
+    count = health.dead_letters_last_hour()
+    _set("dead_letters:growing", count >= settings.DEAD_LETTER_GROWTH_THRESHOLD, severity=Severity.WARNING,
+         title=_("Dead letters are growing"), detail=_("%(n)s new dead letters in the last hour.") % {"n": count})
+
+
+def rule_outbox_lag(lag: float) -> None:
+    _set("outbox:lag", lag >= settings.OUTBOX_LAG_WARNING_SECONDS,
+         severity=Severity.CRITICAL if lag >= settings.OUTBOX_LAG_CRITICAL_SECONDS else Severity.WARNING,
+         title=_("Outbox is behind"), detail=_("The oldest due message waits for %(s)s s.") % {"s": int(lag)})
+
+
+def rule_heartbeat(ok: bool) -> None:
+    _set("heartbeat:qcluster", not ok, severity=Severity.CRITICAL, title=_("Task cluster heartbeat missing"),
+         detail=_("No heartbeat for over %(s)s s: start `manage.py qcluster`.")
+         % {"s": settings.HEARTBEAT_MAX_AGE_SECONDS})
+
+
+def rule_escalations() -> None:
+    count = market.escalated_request_count()
+    _set("requests:escalated", count > 0, severity=Severity.WARNING, title=_("Requests escalated to staff"),
+         detail=_("%(n)s request(s) found no provider and need a person.") % {"n": count})
+
+
+def evaluate_alerts() -> dict:
+    """Run every rule once; returns the facts it saw (for logs and tests)."""
+    status = delivery_status(now=timezone.now())
+    open_names = degradation.open_breakers()
+    lag = messaging.outbox_lag_seconds()
+    beat_ok = health.heartbeat_ok()
+    rule_status(status)
+    rule_breakers(open_names, known=["whatsapp", "sms", "email", "ai"])
+    rule_quotas()
+    rule_dead_letters()
+    rule_outbox_lag(lag)
+    rule_heartbeat(beat_ok)
+    rule_escalations()
+    level = degradation.degradation_refresh(
+        open_breaker_names=open_names, heartbeat_ok=beat_ok, outbox_lag_seconds=lag, status=status["status"]
+    )
+    logger.info("alerts evaluated: status=%s breakers=%s lag=%.0fs level=%s",
+                status["status"], open_names, lag, level)
+    return {"status": status["status"], "open_breakers": open_names, "lag": lag, "level": level}

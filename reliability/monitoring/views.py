@@ -1,0 +1,131 @@
+"""The monitoring dashboard in the admin, and its actions. Thin: check a permission, call a service."""
+
+import logging
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reliability import alerts, degradation
+from reliability.models import DeadLetter, DegradationLevel, ErrorEvent
+from reliability.monitoring import links
+from reliability.monitoring.chart import success_chart_svg
+from reliability.monitoring.overview import dashboard_data, describe_status
+
+logger = logging.getLogger(__name__)
+
+VIEW_PERMISSION = "reliability.view_alert"
+BREAKER_ACTIONS = {
+    "reset": ("reliability.reset_circuitbreaker", "breaker_reset"),
+    "force": ("reliability.force_circuitbreaker", "breaker_force_open"),
+    "disable": ("reliability.disable_circuitbreaker", "breaker_disable"),
+}
+
+
+def _require(request, perm: str) -> None:
+    if not (request.user.is_active and request.user.is_staff and request.user.has_perm(perm)):
+        raise PermissionDenied
+
+
+def _back():
+    return HttpResponseRedirect(reverse("monitoring:dashboard"))
+
+
+def dashboard(request):
+    _require(request, VIEW_PERMISSION)
+    data = dashboard_data()
+    context = {
+        **admin.site.each_context(request),
+        **data,
+        "title": _("Monitoring"),
+        "status_text": describe_status(data["status"]),
+        "chart_svg": success_chart_svg(data["chart"], title=_("Delivery success rate, last 24 hours")),
+        "levels": DegradationLevel.choices,
+        "can": {
+            "breakers": {key: request.user.has_perm(perm) for key, (perm, _f) in BREAKER_ACTIONS.items()},
+            "degradation": request.user.has_perm("reliability.set_degradation"),
+            "alerts": request.user.has_perm("reliability.change_alert"),
+        },
+        "simulator_url": "/admin/simulator/",
+    }
+    return TemplateResponse(request, "monitoring/dashboard.html", context)
+
+
+@require_POST
+def breaker_action(request, name: str, action: str):
+    if action not in BREAKER_ACTIONS:
+        raise PermissionDenied
+    perm, function_name = BREAKER_ACTIONS[action]
+    _require(request, perm)
+    from reliability import breakers
+
+    getattr(breakers, function_name)(name, user=request.user)
+    messages.success(request, _("Breaker “%(name)s”: %(action)s done.") % {"name": name, "action": action})
+    return _back()
+
+
+@require_POST
+def degradation_set(request):
+    _require(request, "reliability.set_degradation")
+    try:
+        minutes = int(request.POST.get("minutes") or 0) or None
+        degradation.degradation_set(level=request.POST.get("level", ""), reason=request.POST.get("reason", ""),
+                                    user=request.user, minutes=minutes)
+    except ValueError as exc:
+        messages.error(request, _("Degradation level not set: %(error)s") % {"error": exc})
+    else:
+        messages.success(request, _("Degradation level set."))
+    return _back()
+
+
+@require_POST
+def degradation_clear(request):
+    _require(request, "reliability.set_degradation")
+    degradation.degradation_clear(user=request.user)
+    messages.success(request, _("Degradation override cleared."))
+    return _back()
+
+
+@require_POST
+def alert_action(request, pk: int, action: str):
+    _require(request, "reliability.change_alert")
+    if action == "acknowledge":
+        alerts.alert_acknowledge(ids=[pk], user=request.user)
+    elif action == "resolve":
+        alerts.alert_resolve(ids=[pk], user=request.user)
+    else:
+        raise PermissionDenied
+    messages.success(request, _("Alert updated."))
+    return _back()
+
+
+def support_code_search(request):
+    """Finds which table holds a support code and opens its admin list filtered on it."""
+    _require(request, VIEW_PERMISSION)
+    code = request.GET.get("q", "").strip().upper()
+    if code:
+        url = _support_code_url(code)
+        if url:
+            return redirect(url)
+        messages.warning(request, _("No record carries the support code %(code)s.") % {"code": code})
+    return _back()
+
+
+def _support_code_url(code: str) -> str:
+    from messaging.selectors import find_support_code
+
+    if ErrorEvent.objects.filter(support_code=code).exists():
+        return links.changelist("reliability", "errorevent", support_code=code)
+    if DeadLetter.objects.filter(support_code=code).exists():
+        return links.changelist("reliability", "deadletter", support_code=code)
+    found = find_support_code(code)
+    if found == "notification":
+        return links.notifications(support_code=code)
+    if found == "inbound":
+        return links.changelist("messaging", "inboundmessage", support_code=code)
+    return ""

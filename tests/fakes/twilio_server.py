@@ -1,0 +1,243 @@
+"""A fake Twilio REST API on 127.0.0.1 for the real twilio client (through TWILIO_API_BASE_URL).
+
+Implements ``POST /2010-04-01/Accounts/{sid}/Messages.json`` (create, Basic auth checked) and
+``GET …/Messages.json`` (list, ``To`` and ``DateSent>`` filters). Replies are scripted per
+recipient: success, any error code (right HTTP status, Twilio's JSON body), 5xx, slow beyond the
+client's timeout (optionally after storing the message: an unknown outcome), a Retry-After header.
+Every received message is recorded; ``count(to)`` tells how many reached "Twilio".
+"""
+
+import base64
+import json
+import re
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
+
+# The HTTP status Twilio answers with for an error code at message creation.
+ERROR_STATUS = {"20003": 401, "20429": 429, "63038": 429, "63018": 429}
+
+
+@dataclass
+class Reply:
+    """One scripted answer. ``kind``: "ok", "error" (code + status), "slow" (sleep ``delay`` first)."""
+
+    kind: str = "ok"
+    code: str = ""
+    status: int = 201
+    message: str = ""
+    retry_after: str | None = None
+    delay: float = 0.0
+    store: bool = True  # for "slow": the message reaches Twilio (unknown outcome) before the delay
+    problem: bool = False  # answer in RFC 9457 form (the client raises TwilioServiceException)
+
+
+def ok() -> Reply:
+    return Reply("ok")
+
+
+def error(code: int | str, *, status: int | None = None, retry_after: float | None = None,
+          problem: bool = False) -> Reply:
+    code = str(code)
+    http_status = status or ERROR_STATUS.get(code, 400)
+    return Reply("error", code=code, status=http_status, message=f"scripted error {code}",
+                 retry_after=None if retry_after is None else str(retry_after), problem=problem)
+
+
+def server_error(status: int = 503, *, retry_after: float | None = None) -> Reply:
+    return Reply("error", code="", status=status, message="Service Unavailable",
+                 retry_after=None if retry_after is None else str(retry_after))
+
+
+def slow(delay: float, *, store: bool = True) -> Reply:
+    return Reply("slow", delay=delay, store=store)
+
+
+@dataclass
+class FakeTwilio:
+    account_sid: str = "AC" + "f" * 32
+    auth_token: str = "fake-auth-token"
+    messages: list[dict] = field(default_factory=list)
+    requests: list[dict] = field(default_factory=list)
+    scripts: dict[str, list[Reply]] = field(default_factory=dict)
+    latency: float = 0.0  # seconds added to every accepted create (to catch a dispatcher mid-batch)
+
+    def __post_init__(self):
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+        self.thread: threading.Thread | None = None
+
+    # --- control ------------------------------------------------------------------------------
+
+    def start(self) -> "FakeTwilio":
+        handler = type("Handler", (_Handler,), {"fake": self})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="fake-twilio", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.shutdown()
+            self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def script(self, to: str, *replies: Reply) -> None:
+        """Replies for ``to`` in order (the exact To: "whatsapp:+237…" or "+237…" for SMS); once used
+        up, the recipient gets successes."""
+        with self.lock:
+            self.scripts.setdefault(to, []).extend(replies)
+
+    def count(self, to: str | None = None) -> int:
+        """Messages Twilio holds for exactly ``to`` (all of them when None)."""
+        with self.lock:
+            return sum(1 for m in self.messages if to is None or m["to"] == to)
+
+    def sent_to(self, to: str) -> list[dict]:
+        with self.lock:
+            return [m for m in self.messages if m["to"] == to]
+
+    def add_message(self, *, to: str, body: str, from_: str = "", date: datetime | None = None) -> dict:
+        """A message Twilio already has (for unknown-outcome tests)."""
+        message = _message_json(self.account_sid, to=to, from_=from_, body=body, date=date)
+        with self.lock:
+            self.messages.append(message)
+        return message
+
+    # --- behaviour ----------------------------------------------------------------------------
+
+    def next_reply(self, to: str) -> Reply:
+        with self.lock:
+            queue = self.scripts.get(to)
+            if queue:
+                return queue.pop(0)
+        return ok()
+
+    def store(self, form: dict) -> dict:
+        message = _message_json(self.account_sid, to=form.get("To", ""), from_=form.get("From", ""),
+                                body=form.get("Body", ""), content_sid=form.get("ContentSid", ""),
+                                status_callback=form.get("StatusCallback", ""))
+        with self.lock:
+            self.messages.append(message)
+        return message
+
+    def list(self, query: dict) -> list[dict]:
+        to = query.get("To")
+        after = _parse_date(query.get("DateSent>"))
+        with self.lock:
+            found = [m for m in self.messages if (not to or m["to"] == to)]
+        if after:
+            found = [m for m in found if m["_at"] >= after]
+        return found
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    for fmt in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def _message_json(account_sid, *, to, from_, body, content_sid="", status_callback="", date=None) -> dict:
+    now = date or datetime.now(UTC)
+    return {
+        "sid": "SM" + uuid.uuid4().hex, "account_sid": account_sid, "to": to, "from": from_, "body": body,
+        "status": "queued", "direction": "outbound-api", "num_segments": "1", "error_code": None,
+        "error_message": None, "date_created": format_datetime(now, usegmt=True),
+        "date_sent": format_datetime(now, usegmt=True), "date_updated": format_datetime(now, usegmt=True),
+        "content_sid": content_sid, "status_callback": status_callback, "_at": now.replace(microsecond=0),
+    }
+
+
+def _public(message: dict) -> dict:
+    return {k: v for k, v in message.items() if not k.startswith("_") and k not in ("content_sid", "status_callback")}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeTwilio
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 (silence the default stderr log)
+        return
+
+    def _authorised(self) -> bool:
+        expected = base64.b64encode(f"{self.fake.account_sid}:{self.fake.auth_token}".encode()).decode()
+        return self.headers.get("Authorization", "") == f"Basic {expected}"
+
+    def _answer(self, status: int, payload: dict, headers: dict | None = None) -> None:
+        body = json.dumps(payload).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up first (a scripted slow reply): expected
+
+    def _route(self) -> bool:
+        match = MESSAGES_PATH.match(urlsplit(self.path).path)
+        if not match:
+            self._answer(404, {"code": 20404, "message": "not found", "status": 404})
+            return False
+        if not self._authorised() or match["sid"] != self.fake.account_sid:
+            self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
+            return False
+        return True
+
+    def do_POST(self):  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        with self.fake.lock:
+            self.fake.requests.append({"method": "POST", "form": form})
+        if not self._route():
+            return
+        reply = self.fake.next_reply(form.get("To", ""))
+        if reply.kind == "slow":
+            if reply.store:
+                self.fake.store(form)
+            time.sleep(reply.delay)
+            self._answer(503, {"code": None, "message": "too late", "status": 503})
+            return
+        if reply.kind == "error":
+            headers = {"Retry-After": reply.retry_after} if reply.retry_after else None
+            payload = {"code": int(reply.code) if reply.code else None, "message": reply.message,
+                       "more_info": f"https://www.twilio.com/docs/errors/{reply.code}", "status": reply.status}
+            if reply.problem:
+                payload = {"type": f"https://www.twilio.com/docs/errors/{reply.code}", "title": reply.message,
+                           "status": reply.status, "code": int(reply.code), "detail": reply.message}
+            self._answer(reply.status, payload, headers)
+            return
+        stored = self.fake.store(form)
+        if self.fake.latency:
+            time.sleep(self.fake.latency)
+        self._answer(201, _public(stored))
+
+    def do_GET(self):  # noqa: N802
+        with self.fake.lock:
+            self.fake.requests.append({"method": "GET", "path": self.path})
+        if not self._route():
+            return
+        query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+        found = [_public(m) for m in self.fake.list(query)]
+        self._answer(200, {"messages": found, "page": 0, "page_size": 50, "next_page_uri": None,
+                           "first_page_uri": self.path, "previous_page_uri": None, "uri": self.path,
+                           "start": 0, "end": max(len(found) - 1, 0)})

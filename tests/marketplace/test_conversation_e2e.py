@@ -1,0 +1,284 @@
+"""Whole conversations through the signed Twilio webhook, with the queued tasks really run.
+
+Client → summary → OUI → request → offer → decline → next provider → accept → client informed;
+offer expiry, escalation, cancel, status, a provider's OUI answering its own offer among several
+open requests, a provider with nothing pending, emoji-only and media-only messages.
+"""
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from marketplace import tasks
+from marketplace.models import (
+    MatchLevel,
+    OfferStatus,
+    Provider,
+    ProviderOffer,
+    RequestStatus,
+    ServiceCategory,
+    ServiceRequest,
+    Zone,
+)
+from messaging.models import Conversation, InboundMessage, InboundStatus, Notification
+from reliability.models import Alert
+from tests.factories import make_provider
+from tests.messaging.inbound_support import PUBLIC_BASE_URL, TOKEN, signed_post, twilio_params
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CLIENT = "+237696000001"
+OTHER_CLIENT = "+237696000002"
+_sid = itertools.count(1)
+
+
+@pytest.fixture
+def webhook(settings, demo_data):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    settings.PUBLIC_BASE_URL = PUBLIC_BASE_URL
+    settings.MESSAGING_INBOUND_HANDLER = "marketplace.conversation.handle_inbound"
+    settings.AI_BACKEND = "rules"
+    settings.MESSAGING_BACKEND = "console"
+    # Our own providers only, so every expected offer is known.
+    Provider.objects.update(is_active=False)
+
+
+@pytest.fixture
+def plumbers(webhook):
+    plumbing = ServiceCategory.objects.get(slug="plomberie")
+    return {
+        "exact": make_provider(name="Paul Exact", categories=[plumbing], zones=[zone("Bonamoussadi")], rating="4.9"),
+        "broad": make_provider(name="Bella Broad", categories=[plumbing], zones=[zone("Makepe")], rating="4.5",
+                               language="en"),
+        "electrician": make_provider(
+            name="Eric Volt", categories=[ServiceCategory.objects.get(slug="electricite")],
+            zones=[zone("Bonamoussadi")], rating="5",
+        ),
+    }
+
+
+def zone(name: str) -> Zone:
+    return Zone.objects.get(name=name)
+
+
+def send(client, run_tasks, sender: str, body: str = "", **extra) -> InboundMessage:
+    sid = f"SM{next(_sid):032d}"
+    params = twilio_params(MessageSid=sid, From=f"whatsapp:{sender}", WaId=sender.lstrip("+"), Body=body, **extra)
+    assert signed_post(client, params).status_code == 200
+    run_tasks()
+    message = InboundMessage.objects.get(provider_sid=sid)
+    assert message.status == InboundStatus.PROCESSED, message.error
+    return message
+
+
+def replies_to(message: InboundMessage) -> list[str]:
+    return list(
+        Notification.objects.filter(idempotency_key__startswith=f"inbound:{message.provider_sid}:")
+        .order_by("pk").values_list("body", flat=True)
+    )
+
+
+def last_to(phone: str) -> Notification:
+    return Notification.objects.filter(recipient_phone=phone).order_by("-pk").first()
+
+
+def open_request(client_phone: str = CLIENT) -> ServiceRequest:
+    return ServiceRequest.objects.filter(client__phone=client_phone).latest("created_at")
+
+
+def submit(client, run_tasks, text: str, sender: str = CLIENT) -> ServiceRequest:
+    summary = send(client, run_tasks, sender, text)
+    assert "OUI" in replies_to(summary)[0] or "YES" in replies_to(summary)[0]
+    send(client, run_tasks, sender, "oui")
+    return open_request(sender)
+
+
+def test_french_client_to_assignment_through_decline_and_next_provider(client, run_tasks, plumbers):
+    first = send(client, run_tasks, CLIENT, "J'ai une fuite d'eau à Bonamoussadi, ça coule partout")
+    assert "Récapitulatif" in replies_to(first)[0] and "Bonamoussadi" in replies_to(first)[0]
+    assert not ServiceRequest.objects.filter(client__phone=CLIENT).exists()  # nothing before the client confirms
+
+    send(client, run_tasks, CLIENT, "OUI 👍")
+    request = open_request()
+    assert (request.status, request.match_level, request.category.slug) == ("offered", "exact", "plomberie")
+    received = Notification.objects.get(idempotency_key=f"request:{request.pk}:received")
+    assert request.reference in received.body and received.recipient_phone == CLIENT
+    offer_body = last_to(plumbers["exact"].phone).body
+    assert request.reference in offer_body and "OUI" in offer_body and "Bonamoussadi" in offer_body
+
+    send(client, run_tasks, plumbers["exact"].phone, "Non merci")
+    first_offer = request.offers.get(provider=plumbers["exact"])
+    ack = Notification.objects.get(idempotency_key=f"offer:{first_offer.pk}:declined")
+    assert request.reference in ack.body and ack.recipient_phone == plumbers["exact"].phone
+    request.refresh_from_db()
+    assert (request.status, request.match_level) == ("offered", "broad")
+    assert "YES" in last_to(plumbers["broad"].phone).body  # Bella reads English
+
+    send(client, run_tasks, plumbers["broad"].phone, "yes")
+    request.refresh_from_db()
+    assert (request.status, request.assigned_provider) == (RequestStatus.ASSIGNED, plumbers["broad"])
+    told = last_to(CLIENT)
+    assert "Bella Broad" in told.body and plumbers["broad"].phone in told.body
+    assert CLIENT in last_to(plumbers["broad"].phone).body
+    assert not ProviderOffer.objects.filter(provider=plumbers["electrician"]).exists()
+
+
+def test_english_client_is_asked_for_the_missing_quarter_in_english(client, run_tasks, webhook):
+    electricity = ServiceCategory.objects.get(slug="electricite")
+    volt = make_provider(name="Eric Volt", categories=[electricity], zones=[zone("Bastos")])
+
+    asked = send(client, run_tasks, CLIENT, "I need an electrician please, the power is off")
+    assert "Which area" in replies_to(asked)[0]
+    summary = send(client, run_tasks, CLIENT, "Bastos")
+    assert "Summary" in replies_to(summary)[0]
+    send(client, run_tasks, CLIENT, "YES")
+
+    request = open_request()
+    assert (request.status, request.zone.name, request.client.language) == ("offered", "Bastos", "en")
+    assert request.offers.get().provider == volt
+
+
+def test_a_bare_trade_gets_one_question_at_a_time(client, run_tasks, webhook):
+    asked_zone = send(client, run_tasks, CLIENT, "plombier")
+    asked_description = send(client, run_tasks, CLIENT, "a Makepe")
+    summary = send(client, run_tasks, CLIENT, "le robinet de la cuisine fuit")
+
+    assert len(replies_to(asked_zone)) == 1 and "quartier" in replies_to(asked_zone)[0]
+    assert "Décrivez" in replies_to(asked_description)[0]
+    assert "robinet" in replies_to(summary)[0]
+    assert Conversation.objects.get(phone=CLIENT).slots["awaiting"] == "confirm"
+
+
+def test_the_provider_is_reminded_once_then_the_expired_offer_moves_to_the_next_provider(
+    client, run_tasks, plumbers
+):
+    request = submit(client, run_tasks, "fuite d'eau a Bonamoussadi")
+    offer = request.offers.get()
+    now = timezone.now()
+    ProviderOffer.objects.filter(pk=offer.pk).update(sent_at=now - timedelta(minutes=9),
+                                                     expires_at=now + timedelta(minutes=1))
+    assert tasks.remind_offers() == 1
+    assert tasks.remind_offers() == 0
+    reminder = Notification.objects.get(idempotency_key=f"offer:{offer.pk}:reminder")
+    assert reminder.recipient_phone == plumbers["exact"].phone and request.reference in reminder.body
+
+    ProviderOffer.objects.filter(pk=offer.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert tasks.expire_offers() == 1
+    run_tasks()
+    assert tasks.expire_offers() == 0  # idempotent
+
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.EXPIRED
+    assert "expiré" in last_to(plumbers["exact"].phone).body
+    assert request.offers.get(status=OfferStatus.PENDING).provider == plumbers["broad"]
+
+
+def test_countdown_then_escalation_when_the_search_deadline_passes(client, run_tasks, plumbers):
+    request = submit(client, run_tasks, "fuite d'eau a Bonamoussadi urgent")
+    ServiceRequest.objects.filter(pk=request.pk).update(search_deadline=timezone.now() + timedelta(minutes=4))
+
+    assert tasks.send_countdowns() == 1
+    assert tasks.send_countdowns() == 1  # the same warning again is the same message
+    assert Notification.objects.filter(idempotency_key__startswith=f"request:{request.pk}:countdown").count() == 1
+
+    ServiceRequest.objects.filter(pk=request.pk).update(search_deadline=timezone.now() - timedelta(seconds=1))
+    assert tasks.escalate_overdue() == 1
+    assert tasks.escalate_overdue() == 0
+    run_tasks()
+
+    request.refresh_from_db()
+    assert (request.status, request.match_level) == (RequestStatus.ESCALATED, MatchLevel.ESCALATED)
+    assert Alert.objects.filter(dedup_key=f"request-escalated:{request.pk}", severity="critical").exists()
+    assert "équipe" in last_to(CLIENT).body
+
+
+def test_status_in_the_clients_language_then_cancel_withdraws_the_offer_and_tells_the_provider(
+    client, run_tasks, plumbers
+):
+    request = submit(client, run_tasks, "fuite d'eau a Bonamoussadi")
+    fr = send(client, run_tasks, CLIENT, "statut")
+    en = send(client, run_tasks, CLIENT, "STATUS")
+    assert request.reference in replies_to(fr)[0] and "proposée" in replies_to(fr)[0]
+    assert request.reference in replies_to(en)[0] and "offered to a provider" in replies_to(en)[0]
+
+    send(client, run_tasks, CLIENT, "ANNULER")
+
+    request.refresh_from_db()
+    assert request.status == RequestStatus.CANCELLED
+    assert request.offers.get().status == OfferStatus.WITHDRAWN
+    assert "annulé" in last_to(plumbers["exact"].phone).body
+    assert request.reference in last_to(CLIENT).body and "annulée" in last_to(CLIENT).body
+    late = send(client, run_tasks, plumbers["exact"].phone, "OUI")
+    assert "plus disponible" in replies_to(late)[0]
+
+
+def test_a_providers_oui_answers_its_own_offer_not_the_newest_request(client, run_tasks, plumbers):
+    plumbing = ServiceCategory.objects.get(slug="plomberie")
+    akwa = make_provider(name="Alain Akwa", categories=[plumbing], zones=[zone("Akwa")], rating="4.9")
+    older = submit(client, run_tasks, "fuite d'eau a Bonamoussadi")
+    newer = submit(client, run_tasks, "robinet qui fuit a Akwa", sender=OTHER_CLIENT)
+    assert older.offers.get().provider == plumbers["exact"] and newer.offers.get().provider == akwa
+
+    send(client, run_tasks, plumbers["exact"].phone, "oui")
+
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert (older.status, older.assigned_provider) == (RequestStatus.ASSIGNED, plumbers["exact"])
+    assert (newer.status, newer.assigned_provider) == (RequestStatus.OFFERED, None)
+
+
+def test_odd_messages_each_get_a_helpful_answer_and_create_nothing(client, run_tasks, plumbers):
+    no_offer = send(client, run_tasks, plumbers["exact"].phone, "OUI")
+    helped = send(client, run_tasks, CLIENT, "AIDE")
+    emoji = send(client, run_tasks, CLIENT, "🙏😊")
+    media = send(client, run_tasks, CLIENT, "", NumMedia="1", MediaUrl0="https://api.twilio.com/media/1",
+                 MediaContentType0="image/jpeg")
+    send(client, run_tasks, CLIENT, "fuite d'eau a Bonamoussadi")
+    restarted = send(client, run_tasks, CLIENT, "non")
+
+    assert "aucune demande en attente" in replies_to(no_offer)[0]
+    assert "STATUT" in replies_to(helped)[0]
+    assert "quelques mots" in replies_to(emoji)[0]
+    assert "photo" in replies_to(media)[0]
+    assert "recommence" in replies_to(restarted)[0]
+    assert Conversation.objects.get(phone=CLIENT).slots == {}
+    assert not ServiceRequest.objects.filter(client__phone=CLIENT).exists()
+
+
+def test_a_slow_ai_still_gets_the_client_an_answer(client, run_tasks, webhook, fake_ai):
+    fake_ai.mode, fake_ai.delay = "slow", 5.0
+
+    summary = send(client, run_tasks, CLIENT, "need an electrician in Bastos urgently")
+
+    assert "Summary" in replies_to(summary)[0] and "Bastos" in replies_to(summary)[0]
+    assert fake_ai.requests  # the AI was asked, and the rules answered in its place
+
+
+def test_a_provider_with_two_pending_offers_must_name_one(client, run_tasks, plumbers):
+    Provider.objects.filter(pk=plumbers["broad"].pk).update(is_active=False)
+    first = submit(client, run_tasks, "fuite d'eau a Bonamoussadi")
+    second = submit(client, run_tasks, "robinet qui fuit a Bonamoussadi", sender=OTHER_CLIENT)
+    assert {first.offers.get().provider, second.offers.get().provider} == {plumbers["exact"]}
+
+    ambiguous = send(client, run_tasks, plumbers["exact"].phone, "OUI")
+    assert first.reference in replies_to(ambiguous)[0] and second.reference in replies_to(ambiguous)[0]
+    send(client, run_tasks, plumbers["exact"].phone, f"OUI {second.reference}")
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (RequestStatus.OFFERED, RequestStatus.ASSIGNED)
+
+
+def test_with_the_demo_providers_an_english_conversation_ends_with_a_provider_assigned(client, run_tasks, webhook):
+    Provider.objects.update(is_active=True)  # the demo's own providers this time
+    request = submit(client, run_tasks, "need an electrician in Bastos urgently")
+    offer = request.offers.get()
+    assert (offer.provider.name, offer.level) == ("Aboubakar Oumarou", MatchLevel.BROAD)  # Etoa-Meki borders Bastos
+
+    send(client, run_tasks, offer.provider.phone, "OUI")
+
+    request.refresh_from_db()
+    assert (request.status, request.urgency, request.client.language) == (RequestStatus.ASSIGNED, "urgent", "en")
+    assert "Aboubakar Oumarou" in last_to(CLIENT).body and "accepted your job" in last_to(CLIENT).body

@@ -1,0 +1,129 @@
+"""One test per row of the error-code policy table, through the real twilio client and the fake Twilio."""
+
+import socket
+
+import pytest
+from django.utils import timezone
+
+from messaging.dispatcher import dispatch_due
+from messaging.models import AttemptOutcome, Conversation, DeliveryAttempt, Notification, NotificationStatus
+from messaging.outbox import enqueue
+from messaging.policy import POLICY, Category, classify, policy_key
+from reliability.models import CircuitBreaker, ErrorEvent
+from tests.fakes import twilio_server as fake
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "+237677000111"
+WHATSAPP_TO = f"whatsapp:{PHONE}"
+
+
+def _reply_for(key: str, settings):
+    if key == "http_5xx":
+        return fake.server_error(503)
+    if key == "timeout":
+        return fake.slow(settings.TWILIO_TIMEOUT_SECONDS * 3)
+    if key == "unknown":
+        return fake.error(99999)
+    return fake.error(key)
+
+
+def _closed_port_url() -> str:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"
+
+
+def _send_once(fake_twilio, settings, key: str) -> Notification:
+    Conversation.objects.create(phone=PHONE, last_inbound_at=timezone.now())
+    if key == "connection_refused":
+        settings.TWILIO_API_BASE_URL = _closed_port_url()
+    else:
+        fake_twilio.script(WHATSAPP_TO, _reply_for(key, settings))
+    notification = enqueue(key=f"policy-{key}", body=f"test {key}", phone=PHONE, channels=["whatsapp", "sms"])
+    assert dispatch_due(max_batches=1) == 1
+    notification.refresh_from_db()
+    return notification
+
+
+def test_the_table_covers_every_code_the_issue_names():
+    wanted = {"20003", "20429", "21211", "21408", "21606", "21610", "21614", "30003", "30004", "30005", "30006",
+              "30007", "30008", "63003", "63007", "63016", "63018", "63024", "63038", "http_5xx", "timeout",
+              "connection_refused", "unknown"}
+    assert wanted <= set(POLICY)
+    assert policy_key("http_502") == "http_5xx"
+    assert policy_key("12345") == "unknown"
+    assert classify("63007").category == Category.CHANNEL_CONFIG
+
+
+@pytest.mark.parametrize("key", sorted(POLICY))
+def test_policy_row_is_applied(key, fake_twilio, settings):
+    rule = POLICY[key]
+    notification = _send_once(fake_twilio, settings, key)
+    attempt = DeliveryAttempt.objects.filter(notification=notification).order_by("started_at", "pk").first()
+
+    assert attempt.channel == "whatsapp"
+    assert attempt.category == rule.category
+    if key not in ("http_5xx", "unknown"):
+        assert attempt.error_code == key
+    assert attempt.outcome == (AttemptOutcome.UNKNOWN if key == "timeout" else AttemptOutcome.FAILED)
+    _assert_next_step(notification, rule, key)
+    _assert_breaker(rule, key)
+    assert ErrorEvent.objects.filter(category=f"messaging.{rule.category}").exists() == rule.alert
+    if rule.suppress_recipient:
+        _assert_suppressed()
+
+
+def _assert_next_step(notification, rule, key):
+    if key == "timeout":
+        assert (notification.status, notification.channel) == (NotificationStatus.UNKNOWN, "whatsapp")
+        assert notification.next_attempt_at >= notification.updated_at - timezone.timedelta(seconds=1)
+    elif rule.retry:
+        assert (notification.status, notification.channel) == (NotificationStatus.FAILED, "whatsapp")
+        assert notification.attempts == 1
+    elif rule.next_channel:
+        assert (notification.status, notification.channel) == (NotificationStatus.PENDING, "sms")
+        assert notification.attempts == 0 and notification.total_attempts == 1
+    assert notification.last_error_category == rule.category
+
+
+def _assert_breaker(rule, key):
+    row = CircuitBreaker.objects.filter(name="whatsapp").first()
+    if rule.category == Category.CHANNEL_CONFIG:
+        assert row.state == "open"
+    elif rule.counts_against_breaker:
+        assert row is not None and row.window.count("f") + row.window.count("F") == 1
+    else:
+        assert row is None or ("f" not in row.window and row.state == "closed")
+
+
+def _assert_suppressed():
+    later = enqueue(key="after-suppression", body="later", phone=PHONE, channels=["whatsapp", "sms"])
+    dispatch_due(max_batches=1)
+    skipped = DeliveryAttempt.objects.get(notification=later, channel="whatsapp")
+    assert (skipped.outcome, skipped.error_code) == (AttemptOutcome.SKIPPED, "suppressed")
+
+
+def test_retry_after_is_honoured(fake_twilio, settings):
+    Conversation.objects.create(phone=PHONE, last_inbound_at=timezone.now())
+    fake_twilio.script(WHATSAPP_TO, fake.error(20429, retry_after=600))
+    before = timezone.now()
+    notification = enqueue(key="ra", body="x", phone=PHONE, channels=["whatsapp"])
+    dispatch_due(max_batches=1)
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.FAILED
+    assert notification.next_attempt_at >= before + timezone.timedelta(seconds=600)
+
+
+def test_63016_switches_to_the_template_when_one_is_configured(fake_twilio, settings):
+    settings.TWILIO_WHATSAPP_TEMPLATE_SID = "HX" + "a" * 32
+    Conversation.objects.create(phone=PHONE, last_inbound_at=timezone.now())
+    fake_twilio.script(WHATSAPP_TO, fake.error(63016))
+    notification = enqueue(key="tpl", body="Votre demande", phone=PHONE, channels=["whatsapp", "sms"])
+    dispatch_due(max_batches=2)
+    notification.refresh_from_db()
+    assert (notification.status, notification.channel) == (NotificationStatus.SENT, "whatsapp")
+    sent = fake_twilio.sent_to(WHATSAPP_TO)
+    assert [m["content_sid"] for m in sent] == ["HX" + "a" * 32]

@@ -1,0 +1,92 @@
+"""POST /webhooks/twilio/status/: signed, stored once per (sid, status), never backwards, failures re-enter."""
+
+import pytest
+from django.utils import timezone
+from twilio.request_validator import RequestValidator
+
+from messaging.dispatcher import dispatch_due
+from messaging.models import AttemptOutcome, Conversation, DeliveryAttempt, NotificationStatus, StatusCallback
+from messaging.outbox import enqueue
+
+pytestmark = pytest.mark.django_db
+
+URL = "/webhooks/twilio/status/"
+PHONE = "+237677000444"
+
+
+def post_status(client, settings, *, sid, status, error_code=None, signature=None):
+    params = {"MessageSid": sid, "MessageStatus": status, "AccountSid": settings.TWILIO_ACCOUNT_SID}
+    if error_code:
+        params["ErrorCode"] = str(error_code)
+    if signature is None:
+        signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(
+            settings.PUBLIC_BASE_URL + URL, params
+        )
+    return client.post(URL, params, HTTP_X_TWILIO_SIGNATURE=signature)
+
+
+@pytest.fixture
+def sent(fake_twilio):
+    Conversation.objects.create(phone=PHONE, last_inbound_at=timezone.now())
+    notification = enqueue(key="cb", body="Bonjour", phone=PHONE)
+    dispatch_due()
+    notification.refresh_from_db()
+    assert notification.status == NotificationStatus.SENT
+    return notification
+
+
+def test_a_bad_signature_is_refused_and_nothing_is_stored(client, settings, sent):
+    response = post_status(client, settings, sid=sent.provider_sid, status="delivered", signature="forged")
+    assert response.status_code == 403
+    assert not StatusCallback.objects.exists()
+    sent.refresh_from_db()
+    assert sent.status == NotificationStatus.SENT
+
+
+def test_the_signature_is_checked_against_the_public_url(client, settings, sent):
+    settings.PUBLIC_BASE_URL = "https://djobea.example"
+    assert post_status(client, settings, sid=sent.provider_sid, status="delivered").status_code == 200
+    sent.refresh_from_db()
+    assert sent.status == NotificationStatus.DELIVERED and sent.delivered_at is not None
+
+
+def test_out_of_order_callbacks_never_move_backwards(client, settings, sent):
+    for status in ("read", "delivered", "sent", "queued"):
+        assert post_status(client, settings, sid=sent.provider_sid, status=status).status_code == 200
+    sent.refresh_from_db()
+    assert sent.status == NotificationStatus.READ
+    assert StatusCallback.objects.filter(provider_sid=sent.provider_sid).count() == 4
+    assert DeliveryAttempt.objects.filter(notification=sent, outcome=AttemptOutcome.DELIVERED).count() == 1
+
+
+def test_a_duplicate_callback_is_stored_once(client, settings, sent):
+    for _ in range(2):
+        assert post_status(client, settings, sid=sent.provider_sid, status="delivered").status_code == 200
+    assert StatusCallback.objects.filter(provider_sid=sent.provider_sid, status="delivered").count() == 1
+    assert DeliveryAttempt.objects.filter(notification=sent, outcome=AttemptOutcome.DELIVERED).count() == 1
+
+
+def test_undelivered_with_an_error_code_falls_back_to_the_next_channel(client, settings, sent, fake_twilio):
+    response = post_status(client, settings, sid=sent.provider_sid, status="undelivered", error_code=63024)
+    assert response.status_code == 200
+    sent.refresh_from_db()
+    assert (sent.status, sent.channel, sent.last_error_code) == (NotificationStatus.PENDING, "sms", "63024")
+    undelivered = DeliveryAttempt.objects.get(notification=sent, outcome=AttemptOutcome.UNDELIVERED)
+    assert (undelivered.error_code, undelivered.category) == ("63024", "recipient")
+    dispatch_due()
+    sent.refresh_from_db()
+    assert (sent.status, sent.channel) == (NotificationStatus.SENT, "sms")
+    assert fake_twilio.count(PHONE) == 1
+
+
+def test_failed_after_delivered_is_ignored(client, settings, sent):
+    post_status(client, settings, sid=sent.provider_sid, status="delivered")
+    post_status(client, settings, sid=sent.provider_sid, status="failed", error_code=30008)
+    sent.refresh_from_db()
+    assert sent.status == NotificationStatus.DELIVERED
+
+
+def test_a_callback_missing_its_fields_is_a_400(client, settings, fake_twilio):
+    params = {"AccountSid": settings.TWILIO_ACCOUNT_SID}
+    signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(settings.PUBLIC_BASE_URL + URL, params)
+    assert client.post(URL, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 400
