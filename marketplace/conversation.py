@@ -8,10 +8,13 @@ sends at least one reply.
 
 import logging
 
+from django.conf import settings
+
 from djobea.phones import mask_phone
 from marketplace import texts
 from marketplace.client_commands import run_command
-from marketplace.intake.answers import detect_command, extract_reference, has_words
+from marketplace.intake.answers import detect_command, extract_reference, has_words, interpret_answer
+from marketplace.intake.base import get_parser, remember_parse
 from marketplace.intake.flow import intake_step
 from marketplace.models import Client, Provider, RequestStatus
 from marketplace.notify import Replier
@@ -38,6 +41,23 @@ def handle_inbound(message: InboundMessage) -> None:
     reply = Replier(message_sid=message.provider_sid, phone=client.phone, language=client.language)
     handle_client_message(text=text, has_media=bool(message.media), client=client, conversation=conversation,
                           reply=reply)
+
+
+def prepare_inbound(message: InboundMessage) -> None:
+    """Optional step BEFORE the handler's transaction: run a networked parser (llm) outside it.
+
+    The result waits in process memory for handle_inbound (same worker, right after); without this
+    step handle_inbound parses by itself. With the offline rules parser there is nothing to prepare.
+    """
+    text = (message.body or "").strip()
+    if settings.AI_BACKEND == "rules" or not has_words(text) or detect_command(text):
+        return
+    if len(text.split()) <= 3 and interpret_answer(text) is not None:
+        return  # most likely "OUI" to a summary or to an offer: nothing to parse
+    if Provider.objects.filter(phone=message.sender).exists():
+        return
+    language = Client.objects.filter(phone=message.sender).values_list("language", flat=True).first() or "fr"
+    remember_parse(message.provider_sid, get_parser().parse(text, language_hint=language))
 
 
 def _client_and_conversation(message: InboundMessage) -> tuple[Client, Conversation]:

@@ -7,12 +7,14 @@ recipient since the attempt, same body) and adopt it instead of sending a duplic
 import logging
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from messaging.channels import get_channel
 from messaging.channels.base import ChannelError, OutgoingMessage
 from messaging.models import AttemptOutcome, DeliveryAttempt, Notification, NotificationStatus
 from messaging.outcomes import Attempt, backoff_until, guarded_update, log_attempt, on_sent
+from messaging.status_callbacks import status_callbacks_replay
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +67,9 @@ def resolve_unknown(notification: Notification, *, guard: dict) -> str:
     if not sid:
         return "not_found"
     attempt = Attempt(channel=notification.channel, started_at=started, provider_sid=sid)
-    on_sent(notification, attempt, guard=guard, counted=False,
-            note="found at the provider after an unknown outcome: adopted, not resent")
+    with transaction.atomic():
+        if on_sent(notification, attempt, guard=guard, counted=False,
+                   note="found at the provider after an unknown outcome: adopted, not resent"):
+            status_callbacks_replay(sid=sid)  # Twilio may have reported on it while we did not know its SID
     logger.info("notification %s: adopted %s found at %s", notification.pk, sid, channel.kind)
     return "adopted"

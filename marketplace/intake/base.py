@@ -38,3 +38,19 @@ def get_parser() -> Parser:
     """The parser named by settings.AI_BACKEND ("rules" or "llm", or a dotted class path)."""
     backend = settings.AI_BACKEND
     return import_string(BACKENDS.get(backend, backend))()
+
+
+# Parses done before the handler's transaction (conversation.prepare_inbound), taken by the handler.
+# Process-local on purpose: prepare and handle run one after the other in the same worker.
+PREPARED_MAX = 256
+_prepared: dict[str, ParseResult] = {}
+
+
+def remember_parse(key: str, result: ParseResult) -> None:
+    while len(_prepared) >= PREPARED_MAX:
+        _prepared.pop(next(iter(_prepared)))
+    _prepared[key] = result
+
+
+def take_parse(key: str) -> ParseResult | None:
+    return _prepared.pop(key, None)

@@ -7,33 +7,53 @@ correction ("non, c'est à Makepe") updates the slots and asks again.
 
 from marketplace import texts
 from marketplace.intake.answers import Answer, interpret_answer
-from marketplace.intake.base import ParseResult, get_parser
+from marketplace.intake.base import ParseResult, get_parser, take_parse
+from marketplace.intake.rules import RulesParser
 from marketplace.lifecycle import request_submit
 from marketplace.models import Client, ServiceCategory, Urgency, Zone
 from marketplace.notify import Replier
 from messaging.models import Conversation
 
 MIN_DESCRIPTION_WORDS = 3
+SHORT_ANSWER_WORDS = 3  # "oui", "yes please", "non merci": an answer, not a correction
 
 
 def intake_step(*, text: str, client: Client, conversation: Conversation, reply: Replier) -> None:
     slots = dict(conversation.slots or {})
-    result = get_parser().parse(text, language_hint=conversation.language)
+    awaiting = slots.get("awaiting")
+    answer = interpret_answer(text) if awaiting == "confirm" else None
+    if answer is not None and _plain_answer(text):
+        _answer_summary(answer, slots, client=client, conversation=conversation, reply=reply)
+        return  # a plain "OUI"/"NO" needs no parser (nor an AI call)
+    result = take_parse(reply.message_sid) or get_parser().parse(text, language_hint=conversation.language)
     if result.language_detected:
         _set_language(client, conversation, reply, result.language)
-    awaiting = slots.get("awaiting")
     changed = _merge(slots, result, text=text, awaiting=awaiting)
-    if awaiting == "confirm" and not changed:
-        answer = interpret_answer(text)
-        if answer == Answer.YES and _submit(slots, client=client):
-            _save(conversation, {})
-            return
-        if answer == Answer.NO:
-            _save(conversation, {})
-            reply.say("intake_restarted")
-            return
+    if answer is not None and not changed:
+        _answer_summary(answer, slots, client=client, conversation=conversation, reply=reply)
+        return
     _ask_next(slots, reply=reply, language=client.language)
     _save(conversation, slots)
+
+
+def _plain_answer(text: str) -> bool:
+    """A short answer naming no trade or quarter ("oui", "non merci"; not "non, Makepe")."""
+    if len(text.split()) > SHORT_ANSWER_WORDS:
+        return False
+    offline = RulesParser().parse(text)
+    return offline.category_slug is None and offline.zone_id is None
+
+
+def _answer_summary(answer: Answer, slots: dict, *, client: Client, conversation: Conversation, reply: Replier):
+    """YES creates the request (its reference goes to the client); NO starts the intake over."""
+    if answer == Answer.YES and _submit(slots, client=client):
+        _save(conversation, {})
+    elif answer == Answer.NO:
+        _save(conversation, {})
+        reply.say("intake_restarted")
+    else:  # YES but a slot went stale (a trade or quarter deleted meanwhile): ask again
+        _ask_next(slots, reply=reply, language=client.language)
+        _save(conversation, slots)
 
 
 def _set_language(client: Client, conversation: Conversation, reply: Replier, language: str) -> None:

@@ -4,7 +4,7 @@ import logging
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reliability import alerts, degradation
-from reliability.models import DeadLetter, DegradationLevel, ErrorEvent
+from reliability.models import CircuitBreaker, DeadLetter, DegradationLevel, ErrorEvent
 from reliability.monitoring import links
 from reliability.monitoring.chart import success_chart_svg
-from reliability.monitoring.overview import dashboard_data, describe_status
+from reliability.monitoring.overview import BREAKER_NAMES, dashboard_data, describe_status
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,8 @@ def breaker_action(request, name: str, action: str):
         raise PermissionDenied
     perm, function_name = BREAKER_ACTIONS[action]
     _require(request, perm)
+    if name not in BREAKER_NAMES and not CircuitBreaker.objects.filter(name=name).exists():
+        raise Http404("unknown breaker")
     from reliability import breakers
 
     getattr(breakers, function_name)(name, user=request.user)

@@ -253,7 +253,11 @@ def test_a_slow_ai_still_gets_the_client_an_answer(client, run_tasks, webhook, f
     summary = send(client, run_tasks, CLIENT, "need an electrician in Bastos urgently")
 
     assert "Summary" in replies_to(summary)[0] and "Bastos" in replies_to(summary)[0]
-    assert fake_ai.requests  # the AI was asked, and the rules answered in its place
+    assert len(fake_ai.requests) == 1  # the AI was asked, and the rules answered in its place
+
+    send(client, run_tasks, CLIENT, "yes")
+    assert len(fake_ai.requests) == 1  # a plain "yes" to the summary needs no AI
+    assert open_request().category.slug == "electricite"
 
 
 def test_a_provider_with_two_pending_offers_must_name_one(client, run_tasks, plumbers):
@@ -282,3 +286,11 @@ def test_with_the_demo_providers_an_english_conversation_ends_with_a_provider_as
     request.refresh_from_db()
     assert (request.status, request.urgency, request.client.language) == (RequestStatus.ASSIGNED, "urgent", "en")
     assert "Aboubakar Oumarou" in last_to(CLIENT).body and "accepted your job" in last_to(CLIENT).body
+
+
+def test_a_short_correction_at_the_summary_updates_it_instead_of_starting_over(client, run_tasks, webhook):
+    send(client, run_tasks, CLIENT, "fuite d'eau a Bonamoussadi")
+    corrected = send(client, run_tasks, CLIENT, "non Makepe")
+
+    assert "Makepe" in replies_to(corrected)[0] and "Récapitulatif" in replies_to(corrected)[0]
+    assert Conversation.objects.get(phone=CLIENT).slots["zone"] == zone("Makepe").pk

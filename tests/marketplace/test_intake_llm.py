@@ -5,10 +5,13 @@ from the rules parser when the AI fails."""
 import time
 
 import pytest
+from django.db import transaction
 from prometheus_client import REGISTRY
 
+from marketplace.conversation import handle_inbound, prepare_inbound
 from marketplace.intake.base import get_parser
 from marketplace.models import City, Zone
+from messaging.models import InboundMessage, Notification
 from reliability.breakers import breaker, breaker_force_open
 from reliability.models import CircuitBreaker, ErrorEvent
 from tests.factories import make_category, make_zone
@@ -116,3 +119,18 @@ def test_no_ai_url_configured_falls_back_to_rules(demo_data, settings):
     result, _ = timed_parse()
 
     assert (result.source, result.category_slug) == ("rules", "plomberie")
+
+
+def test_prepare_inbound_parses_outside_the_transaction_and_the_handler_reuses_it(demo_data, fake_ai):
+    fake_ai.answer = {"category": "electricite", "zone": "Bastos", "urgency": "normal", "language": "fr"}
+    message = InboundMessage.objects.create(
+        provider_sid="SM" + "p" * 32, sender="+237696000009", body="un souci chez moi a Bastos", raw_payload={}
+    )
+
+    prepare_inbound(message)  # the messaging app calls this before its transaction.atomic()
+    with transaction.atomic():
+        handle_inbound(message)
+
+    assert len(fake_ai.requests) == 1
+    summary = Notification.objects.get(idempotency_key=f"inbound:{message.provider_sid}:reply:1")
+    assert "Électricité" in summary.body and "Bastos" in summary.body

@@ -46,11 +46,11 @@ def dispatcher_env(fake_twilio, settings):
 
 
 def start_dispatcher(env: dict, *args: str) -> subprocess.Popen:
-    command = [sys.executable, "manage.py", "dispatch_outbox", "--until-idle", "--max-seconds", "120", *args]
+    command = [sys.executable, "manage.py", "dispatch_outbox", "--until-idle", "--max-seconds", "300", *args]
     return subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
-def wait_all(processes: list[subprocess.Popen], timeout: float = 150) -> None:
+def wait_all(processes: list[subprocess.Popen], timeout: float = 330) -> None:
     for process in processes:
         _out, err = process.communicate(timeout=timeout)
         assert process.returncode == 0, err.decode()[-3000:]
@@ -95,7 +95,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_duplicates_nothing(disp
     dispatcher_env["MESSAGING_LEASE_SECONDS"] = "2"
     fake_twilio.latency = 0.01
     bulk_notifications(300, prefix="kill")
-    victim = start_dispatcher(dispatcher_env, "--batch-size", "50")
+    victim = start_dispatcher(dispatcher_env, "--batch-size", "100")  # killed well inside its first batch
     deadline = time.monotonic() + 30
     while fake_twilio.count() < 40 and time.monotonic() < deadline:
         time.sleep(0.02)
@@ -108,3 +108,4 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_duplicates_nothing(disp
     bodies = [m["body"] for m in fake_twilio.messages]
     assert len(bodies) == len(set(bodies)) == 300
     assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 300
+    assert DeliveryAttempt.objects.filter(error_code="lease_expired").exists()

@@ -90,3 +90,22 @@ def test_a_callback_missing_its_fields_is_a_400(client, settings, fake_twilio):
     params = {"AccountSid": settings.TWILIO_ACCOUNT_SID}
     signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(settings.PUBLIC_BASE_URL + URL, params)
     assert client.post(URL, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 400
+
+
+def test_a_callback_for_a_message_we_timed_out_on_applies_once_we_adopt_it(client, settings, fake_twilio):
+    from datetime import timedelta
+
+    from messaging.models import Notification
+    from tests.fakes import twilio_server as fake
+
+    Conversation.objects.create(phone=PHONE, last_inbound_at=timezone.now())
+    fake_twilio.script(f"whatsapp:{PHONE}", fake.slow(1.5, store=True))
+    notification = enqueue(key="cb-unknown", body="Bonjour", phone=PHONE)
+    dispatch_due()
+    [at_twilio] = fake_twilio.sent_to(f"whatsapp:{PHONE}")
+    assert post_status(client, settings, sid=at_twilio["sid"], status="delivered").status_code == 200
+    Notification.objects.filter(pk=notification.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    dispatch_due()
+    notification.refresh_from_db()
+    assert (notification.status, notification.provider_sid) == (NotificationStatus.DELIVERED, at_twilio["sid"])
+    assert fake_twilio.count(f"whatsapp:{PHONE}") == 1

@@ -136,3 +136,16 @@ def test_openapi_schema_lists_the_monitoring_endpoints(client):
     from drf_spectacular.validation import validate_schema
 
     validate_schema(schema)  # raises on an invalid OpenAPI document
+
+
+def test_the_api_is_throttled(api):
+    from django.core.cache import cache
+    from rest_framework.settings import api_settings
+
+    limit = int(api_settings.DEFAULT_THROTTLE_RATES["user"].split("/")[0])
+    cache.clear()
+    try:
+        codes = [api.get(BASE + "proactive-updates/").status_code for _ in range(limit + 1)]
+    finally:
+        cache.clear()  # the throttle's history lives in the cache; later tests start afresh
+    assert codes[:limit] == [200] * limit and codes[-1] == 429

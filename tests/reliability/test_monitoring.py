@@ -135,6 +135,8 @@ def test_breaker_reset_force_and_disable(staff_client):
     assert CircuitBreaker.objects.get(name="sms").forced == "forced_open"
     staff_client.post("/admin/monitoring/breakers/sms/disable/")
     assert CircuitBreaker.objects.get(name="sms").forced == "disabled"
+    assert staff_client.post("/admin/monitoring/breakers/nonsense/reset/").status_code == 404
+    assert not CircuitBreaker.objects.filter(name="nonsense").exists()
 
 
 def test_degradation_set_and_clear_from_the_dashboard(staff_client, staff_user):
