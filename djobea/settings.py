@@ -202,6 +202,8 @@ MESSAGING_BACKEND = env.str("MESSAGING_BACKEND", default="console")  # console |
 MESSAGING_INBOUND_HANDLER = env.str(
     "MESSAGING_INBOUND_HANDLER", default="marketplace.conversation.handle_inbound"
 )
+# Optional step run before the handler's transaction (slow network work such as the llm parser).
+MESSAGING_INBOUND_PREPARE = env.str("MESSAGING_INBOUND_PREPARE", default="marketplace.conversation.prepare_inbound")
 MESSAGING_MAX_BODY_CHARS = 4096
 # Inbound webhook and processing (messaging.webhooks / messaging.inbound).
 MESSAGING_MAX_REQUEST_BYTES = 64 * 1024  # larger webhook bodies get 413 before any parsing

@@ -115,6 +115,9 @@ def inbound_process(*, message_id: int, now=None) -> str:
     handler = None
     try:
         handler = import_string(settings.MESSAGING_INBOUND_HANDLER)
+        if settings.MESSAGING_INBOUND_PREPARE:
+            # Network work of the domain (an AI parser) runs here, never inside the transaction below.
+            import_string(settings.MESSAGING_INBOUND_PREPARE)(message)
         with transaction.atomic():
             # One sender's messages are handled one at a time (two workers, two quick messages).
             Conversation.objects.select_for_update().filter(phone=message.sender).values_list("pk").first()

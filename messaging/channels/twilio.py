@@ -18,6 +18,7 @@ from twilio.rest import Client
 
 from djobea.phones import mask_phone
 from messaging.channels.base import Channel, ChannelError, OutgoingMessage, SendResult
+from reliability.logging import mask_text
 from reliability.retry import parse_retry_after
 
 logger = logging.getLogger(__name__)
@@ -71,8 +72,9 @@ def _twilio_error(exc: TwilioException, headers: dict) -> ChannelError:
         # Without a Twilio error code (5 digits) the client puts the HTTP status there, or None.
         code = str(raw_code) if raw_code and str(raw_code).isdigit() and int(raw_code) >= 1000 else f"http_{status}"
         text = getattr(exc, "msg", None) or getattr(exc, "detail", None) or getattr(exc, "title", "")
-        return ChannelError(code, f"HTTP {status}: {text}", retry_after)
-    return ChannelError("twilio_error", f"{type(exc).__name__}: {exc}", retry_after)
+        # Twilio's messages quote phone numbers; ours end up in ErrorEvents and logs, so mask them.
+        return ChannelError(code, mask_text(f"HTTP {status}: {text}"), retry_after)
+    return ChannelError("twilio_error", mask_text(f"{type(exc).__name__}: {exc}"), retry_after)
 
 
 def _network_error(exc: requests.RequestException) -> ChannelError:

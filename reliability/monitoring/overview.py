@@ -169,6 +169,15 @@ def dashboard_data(*, now: datetime | None = None) -> dict:
         "marketplace": market.marketplace_figures(since=now - timedelta(hours=24)),
         "dead_letters": dead_letters(),
         "refresh_seconds": settings.MONITORING_REFRESH_SECONDS,
+        "links": {
+            "breakers": links.changelist("reliability", "circuitbreaker"),
+            "quotas": links.changelist("messaging", "channelquota"),
+            "degradation": links.changelist("reliability", "degradationstate"),
+            "escalated": links.requests(status="escalated"),
+            "searching": links.requests(status__in="searching,offered"),
+            "offers": links.changelist("marketplace", "provideroffer", status="pending"),
+            "requests_24h": links.requests(created_at__gte=now - timedelta(hours=24)),
+        },
     }
 
 

@@ -67,6 +67,8 @@ def breaker_action(request, name: str, action: str):
     from reliability import breakers
 
     getattr(breakers, function_name)(name, user=request.user)
+    if action != "force":  # the next evaluation reopens it if the channel still fails
+        alerts.resolve_alert(key=f"breaker:{name}")
     messages.success(request, _("Breaker “%(name)s”: %(action)s done.") % {"name": name, "action": action})
     return _back()
 

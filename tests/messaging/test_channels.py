@@ -112,3 +112,11 @@ def test_email_without_an_address_is_a_channel_error():
     with pytest.raises(ChannelError) as caught:
         EmailChannel().send(message(to_email=""))
     assert caught.value.code == "no_address"
+
+
+def test_phone_numbers_in_twilio_error_messages_are_masked(fake_twilio):
+    fake_twilio.script(PHONE, fake.Reply("error", code="21211", status=400,
+                                         message=f"The 'To' number {PHONE} is not a valid phone number."))
+    with pytest.raises(ChannelError) as caught:
+        TwilioSMSChannel().send(message())
+    assert PHONE not in caught.value.message and "+2376" in caught.value.message

@@ -84,4 +84,5 @@ def test_dashboard_shows_critical_and_the_63007_advice_then_resets_the_breaker(
     assert "Breaker “whatsapp”: reset done." in page.inner_text("ul.messagelist")
     assert page.inner_text("#breaker-whatsapp td.mon-closed") == "closed"
     assert CircuitBreaker.objects.get(name="whatsapp").state == "closed"
+    assert page.locator('#alerts tr[data-key="breaker:whatsapp"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "monitoring-dashboard-after-reset.png"), full_page=True)

@@ -78,3 +78,11 @@ def test_dead_letter_growth_is_a_warning(client, settings):
 def test_liveness_never_touches_the_database(client, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert client.get("/health/live/").status_code == 200
+
+
+def test_html_page_for_people(client):
+    heartbeat_beat()
+    open_breaker("ai")
+    response = client.get("/health/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200
+    assert "open circuit breakers: ai" in response.content.decode()
