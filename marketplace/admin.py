@@ -9,10 +9,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from djobea.phones import normalize_phone
-from marketplace import services
+from marketplace import lifecycle, services
 from marketplace.models import (
     OPEN_STATUSES,
     Client,
@@ -315,7 +315,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     autocomplete_fields = ["client"]
     date_hierarchy = "created_at"
     inlines = [ProviderOfferInline, RequestEventInline]
-    actions = ["cancel_requests"]
+    actions = ["reassign_requests", "complete_requests", "cancel_requests"]
     show_full_result_count = False
     # State, match and assignment move only through the state machine and matching, never by hand.
     readonly_fields = [
@@ -351,20 +351,33 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Cancel selected requests"), permissions=["change"])
     def cancel_requests(self, request, queryset):
-        cancelled, refused = services.requests_cancel(
-            request_ids=queryset.values_list("pk", flat=True),
+        self._apply(request, queryset, lifecycle.request_cancel,
+                    ngettext_lazy("%(count)d request cancelled.", "%(count)d requests cancelled.", "count"))
+
+    @admin.action(description=_("Send back to matching (reassign)"), permissions=["reassign"])
+    def reassign_requests(self, request, queryset):
+        self._apply(request, queryset, lifecycle.request_research,
+                    ngettext_lazy("%(count)d request sent back to matching.",
+                                  "%(count)d requests sent back to matching.", "count"))
+
+    @admin.action(description=_("Mark the job completed"), permissions=["change"])
+    def complete_requests(self, request, queryset):
+        self._apply(request, queryset, lifecycle.request_complete,
+                    ngettext_lazy("%(count)d request completed.", "%(count)d requests completed.", "count"))
+
+    def has_reassign_permission(self, request):
+        return request.user.has_perm("marketplace.reassign_servicerequest")
+
+    def _apply(self, request, queryset, action, done_message):
+        done, refused = lifecycle.requests_apply(
+            request_ids=queryset.values_list("pk", flat=True), action=action,
             actor=f"staff:{request.user.get_username()}",
-            note=str(_("Cancelled from the admin")),
         )
-        self.message_user(
-            request,
-            ngettext("%(count)d request cancelled.", "%(count)d requests cancelled.", cancelled) % {"count": cancelled},
-            messages.SUCCESS,
-        )
+        self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
         if refused:
             self.message_user(
                 request,
-                _("Already closed, left as they were: %(refs)s") % {"refs": ", ".join(refused)},
+                _("Their state does not allow it, left as they were: %(refs)s") % {"refs": ", ".join(refused)},
                 messages.WARNING,
             )
 

@@ -25,7 +25,7 @@ from marketplace.models import (
     Zone,
 )
 from marketplace.offers import offer_next, offer_withdraw
-from marketplace.services import request_transition
+from marketplace.services import IllegalTransition, request_transition
 from messaging.models import Priority
 from reliability.alerts import raise_alert
 from reliability.models import Severity
@@ -156,3 +156,19 @@ def request_research(*, service_request: ServiceRequest, actor: str) -> Provider
             search_deadline=timezone.now() + timedelta(minutes=settings.SEARCH_DEADLINE_MINUTES),
         )
         return offer_next(service_request=request)
+
+
+def requests_apply(*, request_ids, action, actor: str) -> tuple[int, list[str]]:
+    """Staff bulk action: ``action(service_request=…, actor=…)`` on each request, one transaction each.
+
+    Returns (how many moved, references of those whose state did not allow it).
+    """
+    done, refused = 0, []
+    for service_request in ServiceRequest.objects.filter(pk__in=list(request_ids)).order_by("pk"):
+        try:
+            action(service_request=service_request, actor=actor)
+        except IllegalTransition:
+            refused.append(service_request.reference)
+        else:
+            done += 1
+    return done, refused

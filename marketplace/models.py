@@ -201,6 +201,7 @@ class ServiceRequest(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")
+        permissions = [("reassign_servicerequest", _("Can send a request back to matching (reassign)"))]
         indexes = [models.Index(fields=["status", "created_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=RequestStatus.values), name="service_request_valid_status"),

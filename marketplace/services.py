@@ -71,19 +71,3 @@ def provider_set_emergency_list(*, provider_ids, on_list: bool) -> int:
         .exclude(on_emergency_list=on_list)
         .update(on_emergency_list=on_list, updated_at=timezone.now())
     )
-
-
-def requests_cancel(*, request_ids, actor: str, note: str = "") -> tuple[int, list[str]]:
-    """Cancel the given requests through the state machine.
-
-    Returns (how many were cancelled, references of those that could not be: already closed).
-    """
-    cancelled, refused = 0, []
-    for service_request in ServiceRequest.objects.filter(pk__in=list(request_ids)).order_by("pk"):
-        try:
-            request_transition(service_request=service_request, to=S.CANCELLED, actor=actor, note=note)
-        except IllegalTransition:
-            refused.append(service_request.reference)
-        else:
-            cancelled += 1
-    return cancelled, refused

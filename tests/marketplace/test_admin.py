@@ -2,14 +2,25 @@
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.db import models
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from marketplace.demo import demo_seed
-from marketplace.models import Provider, RequestEvent, RequestStatus, ServiceCategory, ServiceRequest
+from marketplace.models import (
+    OfferStatus,
+    Provider,
+    RequestEvent,
+    RequestStatus,
+    ServiceCategory,
+    ServiceRequest,
+)
+from marketplace.offers import offer_next
 from marketplace.services import request_transition
-from tests.factories import make_provider, make_request
+from messaging.models import Notification
+from tests.factories import make_category, make_provider, make_request, make_zone
 
 pytestmark = pytest.mark.django_db
 
@@ -201,6 +212,51 @@ def test_cancel_action_goes_through_the_state_machine(staff_client, staff_user):
     assert event.actor == f"staff:{staff_user.username}"
     texts = " ".join(str(m) for m in response.context["messages"])
     assert closed.reference in texts
+
+
+def test_cancel_action_withdraws_the_pending_offer_and_tells_provider_and_client(staff_client):
+    plumbing, zone = make_category(), make_zone()
+    provider = make_provider(categories=[plumbing], zones=[zone])
+    offered = make_request(category=plumbing, zone=zone, status=RequestStatus.SEARCHING)
+    offer_next(service_request=offered)
+    assert offered.offers.get().status == OfferStatus.PENDING
+
+    staff_client.post(
+        _url(ServiceRequest, "changelist"),
+        {"action": "cancel_requests", "_selected_action": [offered.pk], "index": 0},
+    )
+
+    assert offered.offers.get().status == OfferStatus.WITHDRAWN
+    notifications = Notification.objects.filter(subject=f"request:{offered.pk}")
+    recipients = set(notifications.values_list("recipient_phone", flat=True))
+    assert {provider.phone, offered.client.phone} <= recipients
+
+
+def test_reassign_action_needs_its_own_permission_and_sends_the_request_back_to_matching(
+    staff_client, django_user_model
+):
+    plumbing, zone = make_category(), make_zone()
+    first = make_provider(categories=[plumbing], zones=[zone])
+    second = make_provider(categories=[plumbing], zones=[zone])
+    escalated = make_request(category=plumbing, zone=zone, status=RequestStatus.ESCALATED)
+    escalated.offers.create(provider=first, level="exact", status=OfferStatus.DECLINED,
+                            expires_at=timezone.now() + timezone.timedelta(minutes=5))
+    payload = {"action": "reassign_requests", "_selected_action": [escalated.pk], "index": 0}
+
+    clerk = django_user_model.objects.create_user("clerk", password="x", is_staff=True)
+    clerk.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_servicerequest", "change_servicerequest"])
+    )
+    clerk_client = Client()
+    clerk_client.force_login(clerk)
+    clerk_client.post(_url(ServiceRequest, "changelist"), payload)
+    escalated.refresh_from_db()
+    assert escalated.status == RequestStatus.ESCALATED  # the action is not even offered to this user
+
+    staff_client.post(_url(ServiceRequest, "changelist"), payload)
+    escalated.refresh_from_db()
+    assert escalated.status == RequestStatus.OFFERED
+    assert escalated.offers.get(status=OfferStatus.PENDING).provider == second
 
 
 def test_admin_speaks_french_by_default_and_english_on_request(demo, staff_client):
