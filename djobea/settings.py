@@ -169,6 +169,7 @@ if not DEBUG:
 # --- Email ------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Djobea <noreply@djobea.cm>")
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)  # SMTP socket timeout (Django's default: none)
 STAFF_ALERT_EMAILS = env.list("STAFF_ALERT_EMAILS", default=[])
 ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
 
@@ -195,7 +196,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="120/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Djobea monitoring API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Djobea monitoring API",
+    "VERSION": "1.0.0",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],  # the schema is staff-only, like the API
+}
 
 # --- Messaging --------------------------------------------------------------------------
 MESSAGING_BACKEND = env.str("MESSAGING_BACKEND", default="console")  # console | twilio

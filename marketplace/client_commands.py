@@ -21,7 +21,7 @@ def run_command(
     command: str, *, client: Client, conversation: Conversation, reply: Replier, reference: int | None
 ) -> None:
     if command == "status":
-        command_status(client=client, reply=reply)
+        command_status(client=client, conversation=conversation, reply=reply)
     elif command == "cancel":
         command_cancel(client=client, conversation=conversation, reply=reply, reference=reference)
     else:
@@ -37,10 +37,11 @@ def _open_requests(client: Client):
     )
 
 
-def command_status(*, client: Client, reply: Replier) -> None:
+def command_status(*, client: Client, conversation: Conversation, reply: Replier) -> None:
     requests = list(_open_requests(client)[:STATUS_LIMIT])
     if not requests:
-        reply.say("status_none")
+        # A summary waiting for OUI is not a request yet: say so rather than "nothing open".
+        reply.say("status_unconfirmed" if conversation.slots.get("awaiting") == "confirm" else "status_none")
         return
     language = reply.language
     lines = [texts.render("status_header", language)]

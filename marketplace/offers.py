@@ -23,6 +23,10 @@ from messaging.models import Priority
 logger = logging.getLogger(__name__)
 
 
+# A pending offer can be accepted while the request waits for it, or after staff were alerted (escalated).
+ACCEPTING_STATUSES = [RequestStatus.OFFERED, RequestStatus.ESCALATED]
+
+
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
@@ -52,7 +56,9 @@ def offer_next(*, service_request: ServiceRequest) -> ProviderOffer | None:
             request, offer.provider, "provider_offer", key=f"offer:{offer.pk}:sent",
             minutes=settings.OFFER_TIMEOUT_MINUTES,
         )
-        notify.to_client(request, "client_offer_sent", key=f"offer:{offer.pk}:client", priority=Priority.LOW)
+        # After a decline or an expiry the client hears that the search moved on, not the same news again.
+        text = "client_offer_next" if request.offers.exclude(pk=offer.pk).exists() else "client_offer_sent"
+        notify.to_client(request, text, key=f"offer:{offer.pk}:client", priority=Priority.LOW)
         return offer
 
 
@@ -89,6 +95,11 @@ def offer_accept(*, offer: ProviderOffer) -> Outcome:
     ALREADY_TAKEN and CLOSED change nothing and send nothing: the caller answers the provider.
     """
     with transaction.atomic():
+        request_status = ServiceRequest.objects.filter(pk=offer.request_id).values_list("status", flat=True).get()
+        if request_status not in ACCEPTING_STATUSES:
+            # Closed by a path that left the offer pending (a bare state move): nothing to accept.
+            _close_pending(offer, OfferStatus.WITHDRAWN)
+            return _closed_outcome(offer)
         try:
             with transaction.atomic():
                 accepted = _close_pending(offer, OfferStatus.ACCEPTED)

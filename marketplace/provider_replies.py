@@ -9,8 +9,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from marketplace import texts
-from marketplace.intake.answers import Answer, detect_command, extract_reference, interpret_answer
-from marketplace.models import OfferStatus, Provider, ProviderOffer
+from marketplace.intake.answers import Answer, detect_command, extract_reference, interpret_answer, reports_done
+from marketplace.lifecycle import request_complete
+from marketplace.models import OfferStatus, Provider, ProviderOffer, RequestStatus
 from marketplace.notify import Replier, request_params
 from marketplace.offers import Outcome, offer_accept, offer_decline
 
@@ -20,6 +21,9 @@ RECENT = timedelta(hours=12)  # a late answer to an offer closed this recently g
 def handle_provider_message(*, provider: Provider, text: str, reply: Replier) -> None:
     answer = interpret_answer(text)
     reference = extract_reference(text)
+    if reports_done(text):
+        _job_done(provider=provider, reference=reference, reply=reply)
+        return
     pending = list(
         provider.offers.filter(status=OfferStatus.PENDING)
         .select_related("request__client", "request__category", "request__zone", "provider")
@@ -67,3 +71,19 @@ def _no_pending_offer(*, provider: Provider, answer: Answer | None, reference: i
         reply.say("provider_help")
     else:
         reply.say("provider_no_offer")
+
+
+def _job_done(*, provider: Provider, reference: int | None, reply: Replier) -> None:
+    """"TERMINÉ" / "DONE": complete the provider's own job (the client is thanked by request_complete)."""
+    jobs = provider.assigned_requests.filter(status__in=[RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS])
+    if reference is not None:
+        jobs = jobs.filter(pk=reference)
+    jobs = list(jobs.select_related("category", "zone").order_by("assigned_at")[:5])
+    if not jobs:
+        reply.say("provider_no_job")
+    elif len(jobs) > 1:
+        references = ", ".join(job.reference for job in jobs)
+        reply.say("provider_which_job", references=references, example=jobs[0].reference)
+    else:
+        request_complete(service_request=jobs[0], actor="provider")
+        reply.say("provider_completed_ack", **request_params(jobs[0], reply.language))

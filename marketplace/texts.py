@@ -76,6 +76,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "(e.g. \"need an electrician in Bastos\").\nCommands: STATUS (follow your requests), "
         "CANCEL (cancel the open request), HELP (this message).",
     },
+    "status_unconfirmed": {
+        "fr": "Votre demande n'est pas encore lancée : répondez OUI au récapitulatif pour lancer la recherche, "
+        "ou ANNULER pour l'abandonner.",
+        "en": "Your request is not started yet: reply YES to the summary to start the search, "
+        "or CANCEL to drop it.",
+    },
     "status_none": {
         "fr": "Vous n'avez aucune demande en cours. Décrivez votre besoin pour en créer une.",
         "en": "You have no open request. Describe what you need to create one.",
@@ -106,6 +112,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "client_offer_sent": {
         "fr": "🔎 {reference} : nous avons proposé votre demande à un prestataire, nous attendons sa réponse.",
         "en": "🔎 {reference}: we offered your job to a provider and are waiting for their answer.",
+    },
+    "client_offer_next": {
+        "fr": "🔎 {reference} : le prestataire précédent n'est pas disponible, nous avons proposé votre demande "
+        "à un autre et attendons sa réponse.",
+        "en": "🔎 {reference}: the previous provider is not available, so we offered your job to another one "
+        "and are waiting for their answer.",
     },
     "client_assigned": {
         "fr": "🎉 {reference} : {provider} ({category}) a accepté votre demande ! Son numéro : {phone}. "
@@ -144,9 +156,21 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "provider_assigned": {
         "fr": "👍 C'est à vous ! {reference} : {category} à {zone}. Client : {client}. "
-        "Appelez-le/la pour convenir de l'heure et de l'adresse exacte.",
+        "Appelez-le/la pour convenir de l'heure et de l'adresse exacte. Répondez TERMINÉ quand le travail est fait.",
         "en": "👍 The job is yours! {reference}: {category} in {zone}. Client: {client}. "
-        "Call them to agree the time and the exact address.",
+        "Call them to agree the time and the exact address. Reply DONE when the work is finished.",
+    },
+    "provider_completed_ack": {
+        "fr": "✅ Merci ! La demande {reference} ({category} à {zone}) est terminée, le client est prévenu.",
+        "en": "✅ Thank you! Job {reference} ({category} in {zone}) is completed and the client has been told.",
+    },
+    "provider_no_job": {
+        "fr": "Vous n'avez aucun travail en cours à terminer. Pour une demande proposée, répondez OUI ou NON.",
+        "en": "You have no job in progress to complete. For an offered job, reply YES or NO.",
+    },
+    "provider_which_job": {
+        "fr": "Vous avez plusieurs travaux en cours : {references}. Répondez par exemple « TERMINÉ {example} ».",
+        "en": "You have several jobs in progress: {references}. Reply for example \"DONE {example}\".",
     },
     "provider_declined_ack": {
         "fr": "Compris, la demande {reference} est proposée à quelqu'un d'autre. Merci !",
@@ -183,8 +207,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "For job {reference}, reply YES to accept or NO to decline.",
     },
     "provider_help": {
-        "fr": "Quand Djobea vous propose une demande, répondez OUI pour l'accepter ou NON pour la refuser.",
-        "en": "When Djobea offers you a job, reply YES to accept it or NO to decline it.",
+        "fr": "Quand Djobea vous propose une demande, répondez OUI pour l'accepter ou NON pour la refuser. "
+        "Une fois le travail fait, répondez TERMINÉ.",
+        "en": "When Djobea offers you a job, reply YES to accept it or NO to decline it. "
+        "Once the work is done, reply DONE.",
     },
     "provider_unassigned": {
         "fr": "ℹ️ Notre équipe a confié la demande {reference} à un autre prestataire. Merci.",

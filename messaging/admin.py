@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from messaging import admin_inbound  # noqa: F401
 from messaging.models import DeliveryAttempt, Notification, NotificationStatus
 from messaging.outbox import notification_retry_now
+from reliability.admin import SupportCodeSearchMixin
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -58,7 +59,7 @@ class HasErrorFilter(admin.SimpleListFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SupportCodeSearchMixin, admin.ModelAdmin):
     list_display = ("id", "recipient_phone", "channel", "status", "priority", "total_attempts", "last_error_code",
                     "support_code", "subject", "created_at")
     list_filter = ("status", "channel", "priority", "last_error_category", HasErrorFilter, WaitingTooLongFilter,

@@ -97,17 +97,39 @@ def leases_recover(*, now: datetime | None = None, limit: int = 1000) -> int:
     return recovered
 
 
-def dispatch_due(*, batch_size: int | None = None, max_batches: int = 20) -> int:
-    """Send what is due, batch after batch (bounded). Returns the number of rows processed."""
+def dispatch_due(*, batch_size: int | None = None, max_batches: int = 20, time_budget: float | None = None) -> int:
+    """Send what is due, batch after batch (bounded). Returns the number of rows processed.
+
+    With ``time_budget`` (seconds), no send starts after it is spent: the claims not yet started are
+    handed back at once, so a task ends before django-q's timeout kills it mid-batch (which would leave
+    its claims to wait for their leases, then cost a lookup each at the provider).
+    """
+    deadline = None if time_budget is None else time.monotonic() + time_budget
     processed = 0
     for _ in range(max_batches):
+        if deadline is not None and time.monotonic() >= deadline:
+            break
         claims = claim_due(limit=batch_size or settings.MESSAGING_BATCH_SIZE)
         if not claims:
             break
-        for claim in claims:
+        for index, claim in enumerate(claims):
+            if deadline is not None and time.monotonic() >= deadline:
+                claims_release(claims[index:])
+                return processed
             process_claim_safely(claim)
-        processed += len(claims)
+            processed += 1
     return processed
+
+
+def claims_release(claims: list[Claim]) -> int:
+    """Hand back claims that were not started: due again at once, in the state they were claimed in."""
+    released = 0
+    for claim in claims:
+        previous = claim.notification.status if claim.notification else NotificationStatus.PENDING
+        if guarded_update({"pk": claim.pk, "status": NotificationStatus.SENDING, "claimed_until": claim.lease},
+                          status=previous, claimed_until=None):
+            released += 1
+    return released
 
 
 def notification_dispatch(*, notification_id: int) -> int:

@@ -89,6 +89,8 @@ def on_sent(notification: Notification, attempt: Attempt, *, guard: dict, note: 
               "claimed_until": None, "channel": attempt.channel}
     if counted:
         fields.update(attempts=notification.attempts + 1, total_attempts=notification.total_attempts + 1)
+    if attempt.template_sid:  # remembered, so a 63016 reported later for it does not switch to it again
+        fields["template_sid"] = attempt.template_sid
     owned = guarded_update(guard, **fields)
     if not owned:
         logger.warning("notification %s: lease lost before recording sid %s", notification.pk, attempt.provider_sid)
@@ -165,6 +167,8 @@ def on_failure(notification: Notification, attempt: Attempt, error: ChannelError
               "last_error": error.message[:2000], "claimed_until": None}
     if support_code:
         fields["support_code"] = support_code
+    if attempt.template_sid:  # the lookup after an unknown outcome must match a template, not the text
+        fields["template_sid"] = attempt.template_sid
     notification.total_attempts = fields["total_attempts"]
     return _next_step(notification, attempt, error, rule, guard=guard, attempts=attempts, fields=fields)
 
@@ -193,5 +197,6 @@ def _next_step(notification, attempt, error, rule, *, guard, attempts, fields) -
 
 
 def _can_switch_to_template(notification: Notification, attempt: Attempt) -> bool:
+    """A 63016 on free-form WhatsApp text: the template is the answer. On a template already: it is not."""
     return (attempt.channel == Channel.WHATSAPP and bool(settings.TWILIO_WHATSAPP_TEMPLATE_SID)
-            and not attempt.template_sid)
+            and not attempt.template_sid and not notification.template_sid)

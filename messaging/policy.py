@@ -61,6 +61,7 @@ POLICY: dict[str, Rule] = {
     "http_5xx": _rule(T, True, True, True, False, False, "provider server error"),
     "timeout": _rule(T, True, True, True, False, False, "socket timeout after the request left"),
     "connection_refused": _rule(T, True, True, True, False, False, "connection refused or failed"),
+    "connection_lost": _rule(T, True, True, True, False, False, "connection lost after the request left"),
     "unknown": _rule(U, False, True, True, False, True, "unrecognised error code"),
 }
 

@@ -1,6 +1,7 @@
 """Before a send: which channel, which form (text or template), and may we call the provider now?
 
-Checks, in order: the recipient is not suppressed on this channel, the WhatsApp 24-hour window
+Checks, in order: the recipient is not suppressed on this channel, the degradation level in force
+(severe: WhatsApp off; moderate and above: low-priority messages wait), the WhatsApp 24-hour window
 (template or next channel up front), the channel's breaker (cheap peek), the daily quota, and
 finally a breaker permit. The result is a plan to send, or a skip that says where to go.
 """
@@ -11,12 +12,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from messaging.models import Channel, Conversation, DeliveryAttempt, Notification
+from messaging.models import Channel, Conversation, DeliveryAttempt, Notification, Priority
 from messaging.policy import SUPPRESSING_CODES, Category
 from messaging.quotas import quota_release, quota_reserve
+from reliability import degradation
 from reliability.breakers import BreakerOpen, breaker
 
 WHATSAPP_WINDOW = timedelta(hours=24)
+DEGRADED_RECHECK = timedelta(minutes=1)  # the level is recomputed every minute
 
 
 @dataclass
@@ -53,11 +56,28 @@ def is_suppressed(*, phone: str, channel: str) -> bool:
     ).exists()
 
 
+def degraded_skip(notification: Notification, *, now: datetime) -> Skip | None:
+    """What the degradation level in force holds back (README, "Degradation levels"); never dropped."""
+    level = degradation.current_level()
+    if notification.channel == Channel.WHATSAPP and not degradation.whatsapp_enabled(level):
+        return Skip("degraded", Category.TRANSIENT, f"WhatsApp off at degradation level {level}", move_on=True,
+                    until=now + DEGRADED_RECHECK)
+    if notification.priority <= Priority.LOW and degradation.low_priority_deferred(level):
+        return Skip("degraded", Category.TRANSIENT, f"low priority, held back at degradation level {level}",
+                    move_on=False, until=now + DEGRADED_RECHECK)
+    return None
+
+
 def plan_send(notification: Notification, *, now: datetime) -> SendPlan | Skip:
     channel = notification.channel
     if channel != Channel.EMAIL and is_suppressed(phone=notification.recipient_phone, channel=channel):
         return Skip("suppressed", Category.RECIPIENT, "recipient suppressed on this channel", move_on=True)
-    template_sid, variables = notification.template_sid, notification.template_variables
+    held_back = degraded_skip(notification, now=now)
+    if held_back:
+        return held_back
+    template_sid, variables = "", {}  # a WhatsApp template never goes out on SMS or email
+    if channel == Channel.WHATSAPP:
+        template_sid, variables = notification.template_sid, notification.template_variables
     if (channel == Channel.WHATSAPP and not template_sid
             and not window_open(phone=notification.recipient_phone, now=now)):
         if not settings.TWILIO_WHATSAPP_TEMPLATE_SID:

@@ -30,12 +30,9 @@ RETRYABLE_STATUSES = (S.FAILED, S.DEAD)
 DUE_STATUSES = (S.PENDING, S.FAILED, S.UNKNOWN)  # what the dispatcher claims once next_attempt_at is due
 BACKLOG_STATUSES = DUE_STATUSES + (S.SENDING,)
 FAILED_ATTEMPT_OUTCOMES = (AttemptOutcome.FAILED, AttemptOutcome.UNDELIVERED)
-# A send skipped because its channel is down (breaker open) or spent (63038 quota) is a failed chance
-# to deliver on that channel, even when a fallback channel then carries the message.
+# A send skipped because its channel is down (breaker open) or spent (63038 quota): trouble for the
+# message when no fallback carried it.
 CHANNEL_DOWN_SKIP_CODES = ("breaker_open", "quota_spent")
-FINAL_ATTEMPT_OUTCOMES = (
-    AttemptOutcome.DELIVERED, AttemptOutcome.SENT, AttemptOutcome.SKIPPED, *FAILED_ATTEMPT_OUTCOMES
-)
 
 
 def receiptless_channels() -> list[str]:
@@ -49,47 +46,64 @@ def receiptless_channels() -> list[str]:
     return [Channel.EMAIL]
 
 
-def _final_outcome_counts() -> dict:
-    """Aggregates over DeliveryAttempt: a send's final outcome, never the provider's acceptance.
+def _answered_and_waiting(since: datetime, until: datetime | None) -> tuple:
+    """Sends in [since, until) that answered their message, and sends of messages still not answered.
 
-    Success: a "delivered" status callback (or acceptance on a receiptless channel).
-    Failure: the provider refused the send ("failed"), reported it "undelivered", or the channel was
-    down (skipped: breaker open, quota spent). "sent" on a channel with receipts, "unknown" and other
-    skips (outside the WhatsApp window, low quota kept for offers) are not outcomes.
+    Per message, never per send: was the client answered? Answered: the message was delivered (a
+    "delivered"/"read" callback, or acceptance on a receiptless channel) — also when a fallback channel
+    carried it after WhatsApp failed or was skipped. Not answered: the message met trouble (refused,
+    undelivered, or its channel was down: breaker open, quota spent) and still waits for another try;
+    the callers add the messages that went dead. "sent" on a channel with receipts, "unknown" and other
+    skips are not outcomes. Channel trouble that a fallback absorbed shows in the breakers, the alerts
+    and the degradation level instead. Two queries rather than one with a join for both: ~1.6x faster
+    at 1M attempts (benchmarks/monitoring_volume.py).
     """
-    success = Q(outcome=AttemptOutcome.DELIVERED) | Q(outcome=AttemptOutcome.SENT, channel__in=receiptless_channels())
-    failure = Q(outcome__in=FAILED_ATTEMPT_OUTCOMES) | Q(
+    rows = DeliveryAttempt.objects.filter(started_at__gte=since)
+    if until is not None:
+        rows = rows.filter(started_at__lt=until)
+    answered = rows.filter(
+        Q(outcome=AttemptOutcome.DELIVERED) | Q(outcome=AttemptOutcome.SENT, channel__in=receiptless_channels())
+    )
+    trouble = Q(outcome__in=FAILED_ATTEMPT_OUTCOMES) | Q(
         outcome=AttemptOutcome.SKIPPED, error_code__in=CHANNEL_DOWN_SKIP_CODES
     )
-    return {"success": Count("pk", filter=success), "failure": Count("pk", filter=failure)}
+    return answered, rows.filter(trouble, notification__status__in=DUE_STATUSES)
+
+
+def _messages(rows) -> int:
+    return rows.aggregate(n=Count("notification", distinct=True))["n"]
+
+
+def _messages_by_hour(rows) -> dict[datetime, int]:
+    grouped = rows.annotate(hour=TruncHour("started_at")).values("hour")
+    return dict(grouped.annotate(n=Count("notification", distinct=True)).order_by("hour").values_list("hour", "n"))
 
 
 def final_outcomes(*, since: datetime, until: datetime | None = None) -> dict:
-    """Final delivery outcomes in [since, until): sends (started_at/outcome index) plus messages that
-    went dead (every channel failed or was unavailable; status/updated_at index)."""
-    rows = DeliveryAttempt.objects.filter(started_at__gte=since, outcome__in=FINAL_ATTEMPT_OUTCOMES)
+    """Messages answered vs not answered in [since, until): from their sends (started_at index) plus the
+    messages that went dead (every channel failed or was unavailable; status/updated_at index)."""
+    answered, waiting = _answered_and_waiting(since, until)
     dead = Notification.objects.filter(status=S.DEAD, updated_at__gte=since)
     if until is not None:
-        rows, dead = rows.filter(started_at__lt=until), dead.filter(updated_at__lt=until)
-    totals = rows.aggregate(**_final_outcome_counts())
-    failure = totals["failure"] + dead.count()
-    return {"success": totals["success"], "failure": failure, "total": totals["success"] + failure}
+        dead = dead.filter(updated_at__lt=until)
+    success = _messages(answered)
+    failure = _messages(waiting) + dead.count()
+    return {"success": success, "failure": failure, "total": success + failure}
 
 
 def final_outcomes_by_hour(*, since: datetime) -> dict[datetime, dict]:
-    """{hour start (aware, current time zone): {"success": n, "failure": n}}: two GROUP BY queries."""
-    rows = (
-        DeliveryAttempt.objects.filter(started_at__gte=since, outcome__in=FINAL_ATTEMPT_OUTCOMES)
-        .annotate(hour=TruncHour("started_at")).values("hour")
-        .annotate(**_final_outcome_counts()).order_by("hour")
-    )
-    result = {row["hour"]: {"success": row["success"], "failure": row["failure"]} for row in rows}
+    """{hour start (aware, current time zone): {"success": n, "failure": n}}: three GROUP BY queries."""
+    answered, waiting = _answered_and_waiting(since, None)
     dead = (
         Notification.objects.filter(status=S.DEAD, updated_at__gte=since)
         .annotate(hour=TruncHour("updated_at")).values("hour").annotate(n=Count("pk")).order_by("hour")
+        .values_list("hour", "n")
     )
-    for row in dead:
-        result.setdefault(row["hour"], {"success": 0, "failure": 0})["failure"] += row["n"]
+    result: dict[datetime, dict] = {}
+    for key, counts in (("success", _messages_by_hour(answered)), ("failure", _messages_by_hour(waiting)),
+                        ("failure", dict(dead))):
+        for hour, n in counts.items():
+            result.setdefault(hour, {"success": 0, "failure": 0})[key] += n
     return result
 
 

@@ -62,7 +62,9 @@ def twilio_fields(*, phone: str, channel: str, body: str, with_photo: bool) -> d
         "To": settings.TWILIO_WHATSAPP_FROM or settings.TWILIO_SMS_FROM or "djobea-simulator",
         "Body": body,
         "NumMedia": "1" if with_photo else "0",
-        "ProfileName": _("Simulator"),
+        # No ProfileName: it would become every simulated client's name, and the picker would list
+        # several identical "Simulator" clients. Without it a client is shown by phone number.
+        "ProfileName": "",
         "DjobeaSimulator": "1",
     }
     if with_photo:

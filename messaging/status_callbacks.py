@@ -6,6 +6,7 @@ undelivered carry an ErrorCode that re-enters the policy table and the fallback 
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,7 +19,10 @@ from twilio.request_validator import RequestValidator
 
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Notification, NotificationStatus, StatusCallback
+from messaging.outbox import queue_dispatch
 from messaging.outcomes import Attempt, log_attempt, on_failure
+from reliability.errors import record_error
+from reliability.metrics import WEBHOOK_LATENCY
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +37,14 @@ FAILED = {"failed", "undelivered"}
 @csrf_exempt
 @require_POST
 def twilio_status_webhook(request: HttpRequest) -> HttpResponse:
+    started = time.perf_counter()
+    try:
+        return _status_webhook(request)
+    finally:
+        WEBHOOK_LATENCY.labels(webhook="status").observe(time.perf_counter() - started)
+
+
+def _status_webhook(request: HttpRequest) -> HttpResponse:
     signature = request.headers.get("X-Twilio-Signature", "")
     url = settings.PUBLIC_BASE_URL + request.get_full_path()
     token = settings.TWILIO_AUTH_TOKEN
@@ -43,20 +55,29 @@ def twilio_status_webhook(request: HttpRequest) -> HttpResponse:
     status = (request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or "").lower()
     if not sid or not status:
         return HttpResponse("MessageSid and MessageStatus are required.", status=400, content_type="text/plain")
-    status_callback_receive(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""),
-                            payload=request.POST.dict())
+    try:
+        status_callback_receive(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""),
+                                payload=request.POST.dict())
+    except Exception as exc:  # noqa: BLE001 (recorded with a support code; the 500 makes Twilio send it again)
+        event = record_error(category="messaging.status_callback", exc=exc, subject=f"twilio:{sid}",
+                             message=f"status callback {status} for {sid} could not be applied: {exc}",
+                             context={"provider_sid": sid, "status": status, "webhook": "status"})
+        return HttpResponse(f"Internal error, support code {event.support_code}.", status=500,
+                            content_type="text/plain")
     return HttpResponse(status=200)
 
 
 def status_callback_receive(*, sid: str, status: str, error_code: str = "", payload: dict | None = None) -> str:
-    """Store the callback once, then apply it. Returns what happened (for logs and tests)."""
-    try:
-        with transaction.atomic():
-            StatusCallback.objects.create(provider_sid=sid, status=status, error_code=error_code or "",
-                                          raw_payload=payload or {})
-    except IntegrityError:
-        return "duplicate"
-    return status_callback_apply(sid=sid, status=status, error_code=error_code)
+    """Store the callback once and apply it, in one transaction: if applying fails, nothing is stored
+    and Twilio's retry of the same callback is applied then (instead of being taken for a duplicate)."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                StatusCallback.objects.create(provider_sid=sid, status=status, error_code=error_code or "",
+                                              raw_payload=payload or {})
+        except IntegrityError:
+            return "duplicate"
+        return status_callback_apply(sid=sid, status=status, error_code=error_code)
 
 
 def status_callback_apply(*, sid: str, status: str, error_code: str = "") -> str:
@@ -94,8 +115,6 @@ def _undelivered(notification: Notification, *, sid: str, status: str, error_cod
         result = on_failure(notification, attempt, error, guard=guard, counted=False,
                             outcome=AttemptOutcome.UNDELIVERED)
     if result in ("moved", "template"):
-        from messaging.outbox import queue_dispatch
-
         transaction.on_commit(lambda: queue_dispatch(notification.pk))
     return result
 

@@ -1,5 +1,7 @@
 """django-q2 entry points for the outbox. Thin and safe to run twice: state lives in our tables."""
 
+from django.conf import settings
+
 from messaging import dispatcher
 
 
@@ -9,6 +11,12 @@ def notification_dispatch_task(notification_id: int) -> int:
 
 
 def outbox_dispatch_due_task() -> int:
-    """Safety net schedule: recover expired leases, then send whatever is due."""
+    """Safety net schedule: recover expired leases, then send whatever is due within the time budget."""
     dispatcher.leases_recover()
-    return dispatcher.dispatch_due()
+    return dispatcher.dispatch_due(time_budget=dispatch_time_budget())
+
+
+def dispatch_time_budget() -> float:
+    """Seconds a scheduled pass may start sends for: the last one may still need a send and a lookup
+    (each up to the Twilio timeout) before django-q's task timeout."""
+    return max(5.0, settings.Q_CLUSTER["timeout"] - 2 * settings.TWILIO_TIMEOUT_SECONDS - 10)

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from messaging.channels import get_channel
 from messaging.channels.base import ChannelError, OutgoingMessage
-from messaging.models import AttemptOutcome, DeliveryAttempt, Notification, NotificationStatus
+from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus
 from messaging.outcomes import Attempt, backoff_until, guarded_update, log_attempt, on_sent
 from messaging.status_callbacks import status_callbacks_replay
 
@@ -22,12 +22,18 @@ logger = logging.getLogger(__name__)
 CLOCK_SLACK = timedelta(minutes=2)
 
 
-def outgoing_message(notification: Notification, *, template_sid: str = "", variables: dict | None = None):
+def outgoing_message(notification: Notification, *, template_sid: str | None = None, variables: dict | None = None):
+    """What the channel sends. Without an explicit form, the notification's own: its WhatsApp template
+    (Content SID) applies on WhatsApp only; SMS and email always carry the text."""
+    if template_sid is None:
+        on_whatsapp = notification.channel == Channel.WHATSAPP
+        template_sid = notification.template_sid if on_whatsapp else ""
+        variables = notification.template_variables if on_whatsapp else {}
     return OutgoingMessage(
         notification_id=notification.pk, to_phone=notification.recipient_phone,
         to_email=notification.recipient_email, body=notification.body, subject=notification.subject,
-        language=notification.language, template_sid=template_sid or notification.template_sid,
-        template_variables=variables or notification.template_variables or {},
+        language=notification.language, template_sid=template_sid,
+        template_variables=(variables or {}) if template_sid else {},
     )
 
 

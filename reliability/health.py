@@ -15,17 +15,19 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.exceptions import HealthCheckException, ServiceUnavailable, ServiceWarning
 from health_check.views import HealthCheckView
 
-from reliability.models import DeadLetter, Heartbeat
+from reliability.models import DeadLetter, Heartbeat, Severity
 
 logger = logging.getLogger(__name__)
 
 CLUSTER_HEARTBEAT = "qcluster"
+HEARTBEAT_ALERT_KEY = "heartbeat:qcluster"
 
 
 def heartbeat_beat(name: str = CLUSTER_HEARTBEAT) -> None:
@@ -41,6 +43,23 @@ def heartbeat_age_seconds(name: str = CLUSTER_HEARTBEAT) -> float | None:
 def heartbeat_ok() -> bool:
     age = heartbeat_age_seconds()
     return age is not None and age <= settings.HEARTBEAT_MAX_AGE_SECONDS
+
+
+def heartbeat_alert_update(*, ok: bool) -> None:
+    """Raise or resolve the "task cluster heartbeat missing" alert.
+
+    Called by the cluster's alert rules (which resolve it: they run, so the cluster is back) and by the
+    /health/ check in the web process: a dead cluster cannot report its own death, so every readiness
+    poll of a stale heartbeat raises it there (the dedup key and cool-down keep it to one email).
+    """
+    from reliability.alerts import raise_alert, resolve_alert
+
+    if ok:
+        resolve_alert(key=HEARTBEAT_ALERT_KEY)
+        return
+    raise_alert(key=HEARTBEAT_ALERT_KEY, severity=Severity.CRITICAL, title=_("Task cluster heartbeat missing"),
+                detail=_("No heartbeat for over %(s)s s: start `manage.py qcluster`.")
+                % {"s": settings.HEARTBEAT_MAX_AGE_SECONDS})
 
 
 def dead_letters_last_hour() -> int:
@@ -66,6 +85,7 @@ class TaskClusterHeartbeat(_SyncCheck):
         if age is None:
             raise ServiceUnavailable("no task-cluster heartbeat yet: is `manage.py qcluster` running?")
         if age > settings.HEARTBEAT_MAX_AGE_SECONDS:
+            heartbeat_alert_update(ok=False)  # staff are told even though the cluster's rules cannot run
             raise ServiceUnavailable(f"task cluster silent for {age:.0f} s: is `manage.py qcluster` running?")
 
 

@@ -26,6 +26,9 @@ COMMAND_WORDS = {
     "cancel": frozenset({"annuler", "annule", "annulation", "cancel", "cancelled"}),
     "help": frozenset({"aide", "help", "menu", "info", "aidez"}),
 }
+DONE_WORDS = frozenset(
+    "termine terminee termines fini finie finis acheve achevee done finished completed complete".split()
+)
 COMMAND_LANGUAGE = {"status": "en", "statut": "fr", "cancel": "en", "annuler": "fr", "help": "en", "aide": "fr"}
 REFERENCE = re.compile(r"\bdjb ?0*(\d{1,9})\b")
 
@@ -66,6 +69,12 @@ def detect_command(text: str) -> tuple[str, str | None] | None:
             if token in words:
                 return command, COMMAND_LANGUAGE.get(token)
     return None
+
+
+def reports_done(text: str) -> bool:
+    """A short message saying the job is finished ("TERMINÉ", "fini DJB-000042", "done")."""
+    tokens = _tokens(text)
+    return 0 < len(tokens) <= 4 and any(token in DONE_WORDS for token in tokens)
 
 
 def extract_reference(text: str) -> int | None:

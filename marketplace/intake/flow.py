@@ -8,7 +8,7 @@ correction ("non, c'est à Makepe") updates the slots and asks again.
 from marketplace import texts
 from marketplace.intake.answers import Answer, interpret_answer
 from marketplace.intake.base import ParseResult, get_parser, take_parse
-from marketplace.intake.rules import RulesParser
+from marketplace.intake.rules import DESCRIPTION_MAX_CHARS, RulesParser
 from marketplace.lifecycle import request_submit
 from marketplace.models import Client, ServiceCategory, Urgency, Zone
 from marketplace.notify import Replier
@@ -67,6 +67,7 @@ def _set_language(client: Client, conversation: Conversation, reply: Replier, la
 def _merge(slots: dict, result: ParseResult, *, text: str, awaiting: str | None) -> bool:
     """Put what the message says into the slots; True when the category or the zone changed."""
     before = (slots.get("category"), slots.get("zone"))
+    adds_detail = awaiting == "confirm" and _adds_detail(result, text, before=before)
     if result.category_slug and (awaiting != "description" or not slots.get("category")):
         slots["category"] = result.category_slug
     if result.zone_id:
@@ -77,7 +78,19 @@ def _merge(slots: dict, result: ParseResult, *, text: str, awaiting: str | None)
     describes = result.category_slug and words >= MIN_DESCRIPTION_WORDS  # not a bare "bonjour, un souci"
     if awaiting == "description" or (not slots.get("description") and describes):
         slots["description"] = result.description
+    elif adds_detail:
+        slots["description"] = f"{slots.get('description', '')} — {result.description}".strip(" —")[
+            :DESCRIPTION_MAX_CHARS
+        ]
     return (slots.get("category"), slots.get("zone")) != before and awaiting == "confirm"
+
+
+def _adds_detail(result: ParseResult, text: str, *, before: tuple) -> bool:
+    """At the summary, a sentence with no yes/no that changes neither trade nor quarter completes the description."""
+    if len(text.split()) < MIN_DESCRIPTION_WORDS or interpret_answer(text) is not None:
+        return False
+    category, zone = before
+    return result.category_slug in (None, category) and result.zone_id in (None, zone)
 
 
 def _ask_next(slots: dict, *, reply: Replier, language: str) -> None:

@@ -15,6 +15,7 @@ from django.conf import settings
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from urllib3.exceptions import ProtocolError
 
 from djobea.phones import mask_phone
 from messaging.channels.base import Channel, ChannelError, OutgoingMessage, SendResult
@@ -83,9 +84,20 @@ def _network_error(exc: requests.RequestException) -> ChannelError:
     if isinstance(exc, requests.Timeout):
         # The request left: Twilio may have the message. The dispatcher looks it up before resending.
         return ChannelError("timeout", f"read timeout after {settings.TWILIO_TIMEOUT_SECONDS}s", outcome_unknown=True)
+    if _request_left(exc):
+        return ChannelError("connection_lost", f"connection lost before the answer: {type(exc).__name__}",
+                            outcome_unknown=True)
     if isinstance(exc, requests.ConnectionError):
         return ChannelError("connection_refused", f"connection error: {type(exc).__name__}")
     return ChannelError("connection_refused", f"{type(exc).__name__}: {exc}")
+
+
+def _request_left(exc: requests.RequestException) -> bool:
+    """The connection broke once the request was out (closed without an answer, or mid-answer), unlike a
+    refused connection: Twilio may have created the message, so the outcome is unknown."""
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return True
+    return isinstance(exc, requests.ConnectionError) and any(isinstance(arg, ProtocolError) for arg in exc.args)
 
 
 class TwilioChannel(Channel):

@@ -45,6 +45,13 @@ TABLE: list[Recommendation] = [
           "(`manage.py qcluster`, or the `tasks` process of scripts/run) and watch the outbox drain."),
     ),
     Recommendation(
+        "phone_channels_down", 95, lambda f: 1 if {"whatsapp", "sms"} <= set(f["open_breakers"]) else 0,
+        _("WhatsApp and SMS are both down"),
+        _("No phone channel reaches clients: their messages wait in the outbox (the first one is "
+          "dead-lettered). Fix the cause named below, then reset the whatsapp and sms breakers (or wait for "
+          "their trial): the waiting messages go out by themselves."),
+    ),
+    Recommendation(
         "63007", 90, lambda f: _code(f, "63007"),
         _("WhatsApp sender not set up in Twilio (63007)"),
         _("Twilio does not know the WhatsApp sender. Check TWILIO_WHATSAPP_FROM (the From number, "

@@ -67,9 +67,7 @@ def rule_outbox_lag(lag: float) -> None:
 
 
 def rule_heartbeat(ok: bool) -> None:
-    _set("heartbeat:qcluster", not ok, severity=Severity.CRITICAL, title=_("Task cluster heartbeat missing"),
-         detail=_("No heartbeat for over %(s)s s: start `manage.py qcluster`.")
-         % {"s": settings.HEARTBEAT_MAX_AGE_SECONDS})
+    health.heartbeat_alert_update(ok=ok)
 
 
 def rule_escalations() -> None:

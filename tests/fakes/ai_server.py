@@ -25,6 +25,7 @@ class FakeAIServer:
         self.delay = 0.0
         self.answer: dict = {"category": None, "zone": None, "urgency": "normal", "language": "fr", "description": ""}
         self.requests: list[dict] = []
+        self.on_request = None  # optional callable run (in the server's thread) as each request arrives
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
         self.stopping = threading.Event()
@@ -66,6 +67,8 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length)
         with self.fake.lock:
             self.fake.requests.append({"path": self.path, "headers": dict(self.headers), "json": json.loads(raw)})
+        if self.fake.on_request is not None:
+            self.fake.on_request()
         if self.path.rstrip("/") != "/v1/chat/completions":
             self._send(404, b'{"error": "not found"}')
             return

@@ -3,7 +3,8 @@
 Implements ``POST /2010-04-01/Accounts/{sid}/Messages.json`` (create, Basic auth checked) and
 ``GET …/Messages.json`` (list, ``To`` and ``DateSent>`` filters). Replies are scripted per
 recipient: success, any error code (right HTTP status, Twilio's JSON body), 5xx, slow beyond the
-client's timeout (optionally after storing the message: an unknown outcome), a Retry-After header.
+client's timeout (optionally after storing the message: an unknown outcome), a connection dropped
+after the message was stored (unknown outcome too), a Retry-After header.
 Every received message is recorded; ``count(to)`` tells how many reached "Twilio".
 """
 
@@ -27,7 +28,8 @@ ERROR_STATUS = {"20003": 401, "20429": 429, "63038": 429, "63018": 429}
 
 @dataclass
 class Reply:
-    """One scripted answer. ``kind``: "ok", "error" (code + status), "slow" (sleep ``delay`` first)."""
+    """One scripted answer. ``kind``: "ok", "error" (code + status), "slow" (sleep ``delay`` first),
+    "drop" (store the message, then close the connection without answering)."""
 
     kind: str = "ok"
     code: str = ""
@@ -58,6 +60,11 @@ def server_error(status: int = 503, *, retry_after: float | None = None) -> Repl
 
 def slow(delay: float, *, store: bool = True) -> Reply:
     return Reply("slow", delay=delay, store=store)
+
+
+def drop() -> Reply:
+    """The request reaches Twilio, which creates the message, but the connection breaks before the answer."""
+    return Reply("drop")
 
 
 @dataclass
@@ -211,6 +218,10 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._route():
             return
         reply = self.fake.next_reply(form.get("To", ""))
+        if reply.kind == "drop":
+            self.fake.store(form)
+            self.close_connection = True
+            return
         if reply.kind == "slow":
             if reply.store:
                 self.fake.store(form)

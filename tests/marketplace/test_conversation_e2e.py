@@ -9,9 +9,10 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.utils import timezone
 
-from marketplace import tasks
+from marketplace import services, tasks
 from marketplace.models import (
     MatchLevel,
     OfferStatus,
@@ -115,6 +116,7 @@ def test_french_client_to_assignment_through_decline_and_next_provider(client, r
     request.refresh_from_db()
     assert (request.status, request.match_level) == ("offered", "broad")
     assert "YES" in last_to(plumbers["broad"].phone).body  # Bella reads English
+    assert "un autre" in last_to(CLIENT).body  # the client hears the search moved on, not the same news again
 
     send(client, run_tasks, plumbers["broad"].phone, "yes")
     request.refresh_from_db()
@@ -294,3 +296,67 @@ def test_a_short_correction_at_the_summary_updates_it_instead_of_starting_over(c
 
     assert "Makepe" in replies_to(corrected)[0] and "Récapitulatif" in replies_to(corrected)[0]
     assert Conversation.objects.get(phone=CLIENT).slots["zone"] == zone("Makepe").pk
+
+
+def test_a_sentence_sent_at_the_summary_completes_the_description(client, run_tasks, webhook):
+    send(client, run_tasks, CLIENT, "I need a plumber in Bastos")
+    completed = send(client, run_tasks, CLIENT, "the kitchen tap is leaking")
+    corrected = send(client, run_tasks, CLIENT, "sorry it is for an electrician")  # a correction, not a detail
+    status = send(client, run_tasks, CLIENT, "STATUS")
+    send(client, run_tasks, CLIENT, "YES")
+
+    assert "Summary" in replies_to(completed)[0] and "kitchen tap is leaking" in replies_to(completed)[0]
+    assert "Electrical" in replies_to(corrected)[0]
+    assert "not started yet" in replies_to(status)[0]  # the summary still waits for YES, and YES still works
+    request = open_request()
+    assert (request.category.slug, request.description) == (
+        "electricite", "I need a plumber in Bastos — the kitchen tap is leaking"
+    )
+
+
+@pytest.mark.parametrize(("prepare", "inside_transaction"), [
+    ("marketplace.conversation.prepare_inbound", False),
+    ("", True),  # without the prepare step the handler parses inside its transaction: the check can tell
+])
+def test_the_ai_is_called_outside_the_handlers_transaction(
+    client, run_tasks, webhook, fake_ai, settings, prepare, inside_transaction
+):
+    settings.MESSAGING_INBOUND_PREPARE = prepare
+    fake_ai.answer = {"category": "electricite", "zone": "Bastos", "urgency": "urgent", "language": "en"}
+    worker_connection = connections["default"]  # the connection the task runs on (this thread's)
+    seen = []
+    fake_ai.on_request = lambda: seen.append(worker_connection.in_atomic_block)
+
+    summary = send(client, run_tasks, CLIENT, "need an electrician in Bastos urgently")
+
+    assert seen == [inside_transaction]
+    assert "Summary" in replies_to(summary)[0] and "Bastos" in replies_to(summary)[0]
+
+
+def test_a_providers_oui_to_a_request_cancelled_from_the_admin_is_told_it_is_closed(client, run_tasks, plumbers):
+    request = submit(client, run_tasks, "fuite d'eau a Bonamoussadi")
+    # A cancellation that bypassed the lifecycle (an old bug of the admin action) left the offer pending.
+    services.request_transition(service_request=request, to=RequestStatus.CANCELLED, actor="staff:admin")
+
+    answered = send(client, run_tasks, plumbers["exact"].phone, "OUI")  # processed, not failed and retried
+
+    request.refresh_from_db()
+    assert (request.status, request.assigned_provider) == (RequestStatus.CANCELLED, None)
+    assert request.offers.get().status == OfferStatus.WITHDRAWN
+    assert "plus disponible" in replies_to(answered)[0]
+
+
+def test_the_provider_reports_the_job_done_and_the_client_is_thanked(client, run_tasks, plumbers):
+    too_early = send(client, run_tasks, plumbers["exact"].phone, "TERMINÉ")
+    request = submit(client, run_tasks, "fuite d'eau a Bonamoussadi")
+    send(client, run_tasks, plumbers["exact"].phone, "OUI")
+    assert "TERMINÉ" in last_to(plumbers["exact"].phone).body  # the assignment says how to close the job
+
+    done = send(client, run_tasks, plumbers["exact"].phone, f"fini {request.reference}")
+
+    request.refresh_from_db()
+    plumbers["exact"].refresh_from_db()
+    assert (request.status, plumbers["exact"].jobs_completed) == (RequestStatus.COMPLETED, 1)
+    assert "terminée" in last_to(CLIENT).body and request.reference in last_to(CLIENT).body
+    assert request.reference in replies_to(done)[0] and "Merci" in replies_to(done)[0]
+    assert "aucun travail en cours" in replies_to(too_early)[0]

@@ -2,7 +2,14 @@
 
 import pytest
 
-from marketplace.intake.answers import Answer, detect_command, extract_reference, has_words, interpret_answer
+from marketplace.intake.answers import (
+    Answer,
+    detect_command,
+    extract_reference,
+    has_words,
+    interpret_answer,
+    reports_done,
+)
 
 YES, NO = Answer.YES, Answer.NO
 
@@ -35,3 +42,11 @@ def test_references_and_emoji_only_messages():
     assert extract_reference("oui") is None
     assert has_words("🙏😊") is False
     assert has_words("⚡") is True  # some emoji mean a trade
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("TERMINÉ", True), ("termine DJB-000042", True), ("c'est fini", True), ("Done", True), ("job finished", True),
+    ("OUI", False), ("le travail n'est pas encore fini, il manque une piece", False), ("", False),
+])
+def test_reports_done(text, expected):
+    assert reports_done(text) is expected

@@ -73,6 +73,14 @@ def test_a_read_timeout_is_an_unknown_outcome(fake_twilio):
     assert (caught.value.code, caught.value.outcome_unknown) == ("timeout", True)
 
 
+def test_a_connection_lost_after_the_request_left_is_an_unknown_outcome(fake_twilio):
+    fake_twilio.script(PHONE, fake.drop())
+    with pytest.raises(ChannelError) as caught:
+        TwilioSMSChannel().send(message())
+    assert (caught.value.code, caught.value.outcome_unknown) == ("connection_lost", True)
+    assert fake_twilio.count(PHONE) == 1  # Twilio has it: resending blindly would duplicate it
+
+
 def test_connection_refused_is_not_an_unknown_outcome(fake_twilio, settings):
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))

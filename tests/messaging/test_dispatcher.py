@@ -91,6 +91,19 @@ def test_unknown_outcome_adopts_the_message_twilio_already_has(fake_twilio, in_w
     assert n.provider_sid == fake_twilio.sent_to(WA)[0]["sid"]
 
 
+def test_a_connection_lost_mid_send_is_looked_up_and_adopted_not_resent(fake_twilio, in_window):
+    fake_twilio.script(WA, fake.drop())
+    n = enqueue(key="unk-drop", body="Votre prestataire arrive", phone=PHONE, channels=["whatsapp"])
+    dispatch_due()
+    n.refresh_from_db()
+    assert (n.status, n.last_error_code) == (NotificationStatus.UNKNOWN, "connection_lost")
+    make_due()
+    dispatch_due()
+    n.refresh_from_db()
+    assert n.status == NotificationStatus.SENT and fake_twilio.count(WA) == 1
+    assert n.provider_sid == fake_twilio.sent_to(WA)[0]["sid"]
+
+
 def test_unknown_outcome_resends_when_twilio_does_not_have_it(fake_twilio, in_window):
     fake_twilio.script(WA, fake.slow(1.5, store=False))
     n = enqueue(key="unk2", body="x", phone=PHONE, channels=["whatsapp"])
@@ -100,6 +113,18 @@ def test_unknown_outcome_resends_when_twilio_does_not_have_it(fake_twilio, in_wi
     n.refresh_from_db()
     assert n.status == NotificationStatus.SENT
     assert fake_twilio.count(WA) == 1
+
+
+def test_an_unknown_outcome_of_a_template_send_is_adopted_not_sent_twice(fake_twilio, settings):
+    settings.TWILIO_WHATSAPP_TEMPLATE_SID = "HX" + "e" * 32
+    fake_twilio.script(WA, fake.slow(1.5, store=True))
+    n = enqueue(key="unk-tpl", body="x", phone=PHONE, channels=["whatsapp"])  # window closed: the template
+    dispatch_due()
+    make_due()
+    dispatch_due()
+    n.refresh_from_db()
+    assert (n.status, n.template_sid) == (NotificationStatus.SENT, "HX" + "e" * 32)
+    assert fake_twilio.count(WA) == 1 and n.provider_sid == fake_twilio.sent_to(WA)[0]["sid"]
 
 
 def test_expired_lease_is_recovered_and_sent_once(fake_twilio, in_window):
@@ -177,6 +202,27 @@ def test_console_injecting_63007_on_whatsapp_still_reaches_the_client_by_sms(set
     assert metrics.SENDS.labels(channel="sms", outcome="sent")._value.get() == sent_before + 1
 
 
+def test_console_failing_on_every_channel_ends_in_a_dead_letter_whose_code_the_admin_finds(
+    settings, in_window, staff_client
+):
+    from django.urls import reverse
+
+    settings.MESSAGING_BACKEND = "console"
+    settings.CONSOLE_FAIL_RATE, settings.CONSOLE_FAIL_CODE = 1.0, "63007"
+    settings.CONSOLE_FAIL_CHANNELS = ["whatsapp", "sms"]
+    n = enqueue(key="demo-dead", body="x", phone=PHONE, subject="request:9")
+    dispatch_due()
+    n.refresh_from_db()
+    letter = DeadLetter.objects.get(kind="notification", object_id=str(n.pk))
+    assert (n.status, letter.channel, letter.error_code) == (NotificationStatus.DEAD, "sms", "63007")
+    assert n.support_code == letter.support_code
+    assert (breaker("whatsapp").state(), breaker("sms").state()) == ("open", "open")
+    typed = letter.support_code.lower().replace("-", "")  # as a client reads it out over the phone
+    for admin_list in ("reliability_deadletter", "reliability_errorevent", "messaging_notification"):
+        response = staff_client.get(reverse(f"admin:{admin_list}_changelist"), {"q": typed})
+        assert [row.support_code for row in response.context["cl"].result_list] == [letter.support_code], admin_list
+
+
 def test_priority_orders_the_claim(in_window):
     low = enqueue(key="low", body="x", phone=PHONE, priority=10)
     high = enqueue(key="high", body="x", phone=PHONE, priority=90)
@@ -215,6 +261,24 @@ def test_the_schedule_recovers_leases_and_sends_what_is_due(fake_twilio, in_wind
     assert set(Notification.objects.values_list("status", flat=True)) == {NotificationStatus.SENT}
     assert sorted(m["body"] for m in fake_twilio.sent_to(WA)) == ["fresh", "stuck"]
     assert fresh.pk != stuck.pk
+
+
+def test_a_pass_out_of_time_hands_back_the_claims_it_did_not_start(fake_twilio, in_window):
+    from messaging.tasks import dispatch_time_budget
+
+    assert 5 <= dispatch_time_budget() < 60  # the scheduled pass ends before django-q's task timeout
+    fake_twilio.latency = 0.3  # a slow provider
+    for i in range(8):
+        enqueue(key=f"budget-{i}", body=f"budget {i}", phone=PHONE)
+    processed = dispatch_due(batch_size=8, time_budget=0.4)
+    assert 1 <= processed < 8
+    waiting = Notification.objects.exclude(status=NotificationStatus.SENT)
+    assert waiting.count() == 8 - processed
+    assert set(waiting.values_list("status", "claimed_until")) == {(NotificationStatus.PENDING, None)}
+    fake_twilio.latency = 0
+    dispatch_due()
+    assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 8
+    assert fake_twilio.count(WA) == 8 and not DeliveryAttempt.objects.filter(error_code="lease_expired").exists()
 
 
 def test_after_the_open_wait_a_probe_goes_through_and_successes_close_the_breaker(fake_twilio, in_window):
@@ -262,3 +326,36 @@ def test_a_crash_on_one_row_is_recorded_and_the_batch_goes_on(settings, in_windo
     assert fine.status == NotificationStatus.SENT
     assert (broken.status, broken.attempts, broken.last_error_code) == (NotificationStatus.UNKNOWN, 1, "internal_error")
     assert ErrorEvent.objects.filter(support_code=broken.support_code, category="messaging.dispatcher").exists()
+
+
+def test_at_degradation_level_severe_whatsapp_is_off_and_sms_goes_first(fake_twilio, in_window, staff_user):
+    from reliability.degradation import degradation_set
+
+    degradation_set(level="severe", reason="WhatsApp incident", user=staff_user)
+    n = enqueue(key="severe", body="x", phone=PHONE, priority=90)
+    dispatch_due()
+    n.refresh_from_db()
+    assert (n.status, n.channel) == (NotificationStatus.SENT, "sms")
+    assert fake_twilio.count(WA) == 0
+    skipped = DeliveryAttempt.objects.get(notification=n, channel="whatsapp")
+    assert (skipped.outcome, skipped.error_code) == (AttemptOutcome.SKIPPED, "degraded")
+
+
+def test_at_degradation_level_moderate_low_priority_waits_and_offers_still_go(fake_twilio, in_window, staff_user):
+    from messaging.models import Priority
+    from reliability.degradation import degradation_clear, degradation_set
+
+    degradation_set(level="moderate", reason="outbox lag", user=staff_user)
+    countdown = enqueue(key="countdown", body="10 min", phone=PHONE, priority=Priority.LOW)
+    offer = enqueue(key="offer", body="Mission", phone=PHONE, priority=Priority.HIGH)
+    dispatch_due()
+    countdown.refresh_from_db()
+    offer.refresh_from_db()
+    assert (offer.status, offer.channel) == (NotificationStatus.SENT, "whatsapp")
+    assert (countdown.status, countdown.channel) == (NotificationStatus.PENDING, "whatsapp")
+    assert countdown.next_attempt_at > timezone.now()
+    degradation_clear(user=staff_user)
+    make_due()
+    dispatch_due()
+    countdown.refresh_from_db()
+    assert countdown.status == NotificationStatus.SENT and fake_twilio.count(WA) == 2

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 PHONE = "+237677000111"
 WHATSAPP_TO = f"whatsapp:{PHONE}"
+OUTCOME_UNKNOWN = ("timeout", "connection_lost")  # the request left: Twilio may have the message
 
 
 def _reply_for(key: str, settings):
@@ -25,6 +26,8 @@ def _reply_for(key: str, settings):
         return fake.slow(settings.TWILIO_TIMEOUT_SECONDS * 3)
     if key == "unknown":
         return fake.error(99999)
+    if key == "connection_lost":
+        return fake.drop()
     return fake.error(key)
 
 
@@ -68,7 +71,7 @@ def test_policy_row_is_applied(key, fake_twilio, settings):
     assert attempt.category == rule.category
     if key not in ("http_5xx", "unknown"):
         assert attempt.error_code == key
-    assert attempt.outcome == (AttemptOutcome.UNKNOWN if key == "timeout" else AttemptOutcome.FAILED)
+    assert attempt.outcome == (AttemptOutcome.UNKNOWN if key in OUTCOME_UNKNOWN else AttemptOutcome.FAILED)
     _assert_next_step(notification, rule, key)
     _assert_breaker(rule, key)
     assert ErrorEvent.objects.filter(category=f"messaging.{rule.category}").exists() == rule.alert
@@ -77,7 +80,7 @@ def test_policy_row_is_applied(key, fake_twilio, settings):
 
 
 def _assert_next_step(notification, rule, key):
-    if key == "timeout":
+    if key in OUTCOME_UNKNOWN:
         assert (notification.status, notification.channel) == (NotificationStatus.UNKNOWN, "whatsapp")
         assert notification.next_attempt_at >= notification.updated_at - timezone.timedelta(seconds=1)
     elif rule.retry:
@@ -127,3 +130,16 @@ def test_63016_switches_to_the_template_when_one_is_configured(fake_twilio, sett
     assert (notification.status, notification.channel) == (NotificationStatus.SENT, "whatsapp")
     sent = fake_twilio.sent_to(WHATSAPP_TO)
     assert [m["content_sid"] for m in sent] == ["HX" + "a" * 32]
+
+
+def test_after_a_failed_template_the_sms_carries_the_text_not_the_whatsapp_template(fake_twilio, settings):
+    settings.TWILIO_WHATSAPP_TEMPLATE_SID = "HX" + "c" * 32
+    Conversation.objects.create(phone=PHONE, last_inbound_at=timezone.now())
+    fake_twilio.script(WHATSAPP_TO, fake.error(63016), fake.error(63024))
+    notification = enqueue(key="tpl-then-sms", body="Votre demande DJB-000042", phone=PHONE,
+                           channels=["whatsapp", "sms"])
+    dispatch_due(max_batches=3)
+    notification.refresh_from_db()
+    assert (notification.status, notification.channel) == (NotificationStatus.SENT, "sms")
+    [sms] = fake_twilio.sent_to(PHONE)
+    assert (sms["body"], sms["content_sid"]) == ("Votre demande DJB-000042", "")

@@ -109,3 +109,41 @@ def test_a_callback_for_a_message_we_timed_out_on_applies_once_we_adopt_it(clien
     notification.refresh_from_db()
     assert (notification.status, notification.provider_sid) == (NotificationStatus.DELIVERED, at_twilio["sid"])
     assert fake_twilio.count(f"whatsapp:{PHONE}") == 1
+
+
+def test_a_callback_that_fails_to_apply_is_a_500_with_a_support_code_and_applies_when_twilio_retries(
+    client, settings, sent
+):
+    from reliability.models import ErrorEvent
+
+    retry = settings.MESSAGING_RETRY
+    settings.MESSAGING_RETRY = {}  # a broken configuration: applying the failure raises
+    response = post_status(client, settings, sid=sent.provider_sid, status="undelivered", error_code=30008)
+    assert response.status_code == 500
+    event = ErrorEvent.objects.get(category="messaging.status_callback")
+    assert event.support_code in response.content.decode()
+    assert event.context["provider_sid"] == sent.provider_sid
+    assert not StatusCallback.objects.exists()  # not taken for a duplicate when Twilio sends it again
+    assert not DeliveryAttempt.objects.filter(notification=sent, outcome=AttemptOutcome.UNDELIVERED).exists()
+
+    settings.MESSAGING_RETRY = retry
+    retried = post_status(client, settings, sid=sent.provider_sid, status="undelivered", error_code=30008)
+    assert retried.status_code == 200
+    sent.refresh_from_db()
+    assert (sent.status, sent.channel, sent.last_error_code) == (NotificationStatus.FAILED, "whatsapp", "30008")
+    assert StatusCallback.objects.filter(provider_sid=sent.provider_sid, status="undelivered").count() == 1
+
+
+def test_63016_reported_for_a_template_moves_to_sms_instead_of_resending_the_template(client, settings, fake_twilio):
+    settings.TWILIO_WHATSAPP_TEMPLATE_SID = "HX" + "d" * 32
+    notification = enqueue(key="cb-template", body="Bonjour", phone=PHONE)  # no conversation: window closed
+    dispatch_due()
+    notification.refresh_from_db()
+    [template] = fake_twilio.sent_to(f"whatsapp:{PHONE}")
+    assert (notification.status, template["content_sid"]) == (NotificationStatus.SENT, "HX" + "d" * 32)
+    post_status(client, settings, sid=notification.provider_sid, status="undelivered", error_code=63016)
+    dispatch_due()
+    notification.refresh_from_db()
+    assert (notification.status, notification.channel) == (NotificationStatus.SENT, "sms")
+    assert fake_twilio.count(f"whatsapp:{PHONE}") == 1
+    assert [m["body"] for m in fake_twilio.sent_to(PHONE)] == ["Bonjour"]

@@ -20,15 +20,29 @@ def make_notification(**overrides) -> Notification:
     return Notification.objects.create(**fields)
 
 
+# The status a message is left in after an attempt with this outcome (the status counts messages).
+STATUS_AFTER = {"delivered": "delivered", "sent": "sent", "failed": "failed", "undelivered": "failed",
+                "skipped": "pending", "unknown": "unknown"}
+
+
 def make_attempts(count: int, *, outcome: str, channel: str = "whatsapp", code: str = "", category: str = "",
                   ago: timedelta = timedelta(minutes=5), notification: Notification | None = None) -> list:
-    """``count`` delivery attempts started ``ago`` (bulk insert; one parent notification)."""
-    notification = notification or make_notification(channel=channel)
+    """``count`` delivery attempts started ``ago``, one message each (bulk insert) unless ``notification``
+    is given; each message is left in the status that outcome leads to (a failed one waits for a retry)."""
+    if notification is None:
+        keys = [f"mon-bulk-{next(_seq)}" for _ in range(count)]
+        Notification.objects.bulk_create(
+            Notification(idempotency_key=key, recipient_phone="+237690000000", body="Bonjour", channels=[channel],
+                         channel=channel, status=STATUS_AFTER[outcome]) for key in keys
+        )
+        parents = list(Notification.objects.filter(idempotency_key__in=keys).order_by("pk"))
+    else:
+        parents = [notification] * count
     started = timezone.now() - ago
     rows = [
-        DeliveryAttempt(notification=notification, channel=channel, started_at=started, outcome=outcome,
+        DeliveryAttempt(notification=parent, channel=channel, started_at=started, outcome=outcome,
                         error_code=code, category=category)
-        for _ in range(count)
+        for parent in parents
     ]
     return DeliveryAttempt.objects.bulk_create(rows)
 

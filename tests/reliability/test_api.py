@@ -125,8 +125,12 @@ def test_retry_rejects_a_bad_channel(api):
     assert api.post(BASE + "retry-failed-messages/", {"channel": "pigeon"}, format="json").status_code == 400
 
 
-def test_openapi_schema_lists_the_monitoring_endpoints(client):
-    response = client.get("/api/schema/")
+def test_openapi_schema_is_for_staff_only(client):
+    assert client.get("/api/schema/").status_code in (401, 403)
+
+
+def test_openapi_schema_lists_the_monitoring_endpoints(staff_client):
+    response = staff_client.get("/api/schema/")
     assert response.status_code == 200
     schema = yaml.safe_load(response.content)
     paths = set(schema["paths"])

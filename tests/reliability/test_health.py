@@ -41,6 +41,28 @@ def test_task_cluster_down_is_an_outage_and_liveness_is_unaffected(client, setti
     assert live.status_code == 200 and live.content == b"ok\n"
 
 
+def test_a_dead_cluster_is_reported_to_staff_by_the_web_side_once(client, settings, mailoutbox,
+                                                                  django_capture_on_commit_callbacks):
+    """The cluster's own alert rules cannot run when it is down: /health/ polls raise the alert."""
+    from reliability.models import Alert
+
+    settings.STAFF_ALERT_EMAILS = ["ops@djobea.test"]
+    heartbeat_beat()
+    Heartbeat.objects.update(last_beat_at=timezone.now() - timedelta(seconds=settings.HEARTBEAT_MAX_AGE_SECONDS + 5))
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3):  # the load balancer keeps polling
+            assert _health(client)[0] == 500
+    alert = Alert.objects.get(dedup_key="heartbeat:qcluster")
+    assert (alert.status, alert.severity, alert.count) == ("open", "critical", 3)
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["ops@djobea.test"]
+    heartbeat_beat()  # the cluster is back: its every-minute rules resolve the alert
+    from reliability.alerts import evaluate_alerts
+
+    evaluate_alerts()
+    alert.refresh_from_db()
+    assert alert.status == "resolved"
+
+
 def test_no_heartbeat_ever(client):
     status, checks = _health(client)
     assert status == 500 and "no task-cluster heartbeat yet" in checks["TaskClusterHeartbeat"]

@@ -216,9 +216,35 @@ def test_query_count_does_not_grow_with_the_rows(staff_client):
     assert _dashboard_queries(staff_client) == few
 
 
-def test_a_channel_down_counts_against_the_status_even_when_sms_carries_the_message(staff_client):
-    make_attempts(10, outcome="skipped", channel="whatsapp", code="breaker_open", category="transient")
-    make_attempts(10, outcome="sent", channel="sms")  # console backend: acceptance is final
+def test_status_counts_messages_a_fallback_carried_as_answered(staff_client, settings):
+    """WhatsApp down but SMS answers every client: Healthy; the open breaker is shown beside it."""
+    settings.LANGUAGE_CODE = "en"
+    for _ in range(10):
+        message = make_notification(channel="sms", status="sent")
+        make_attempts(1, outcome="skipped", channel="whatsapp", code="breaker_open", notification=message)
+        make_attempts(1, outcome="sent", channel="sms", notification=message)  # console: acceptance is final
     make_attempts(30, outcome="skipped", channel="whatsapp", code="window_closed", category="window")
+    open_breaker("whatsapp")
+    response = staff_client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
+    status = response.context["status"]
+    assert (status["delivered"], status["failed"], status["status"]) == (10, 0, "healthy")
+    assert [b["is_open"] for b in response.context["breakers"] if b["name"] == "whatsapp"] == [True]
+
+
+def test_messages_waiting_because_every_channel_is_down_count_as_failures(staff_client):
+    make_attempts(10, outcome="skipped", channel="sms", code="breaker_open")  # each message deferred, pending
+    make_attempts(10, outcome="sent", channel="sms")
     status = staff_client.get(URL).context["status"]
     assert (status["delivered"], status["failed"], status["status"]) == (10, 10, "critical")
+
+
+def test_a_message_counts_once_however_many_sends_or_receipts_it_had(staff_client, settings):
+    settings.MESSAGING_BACKEND = "twilio"
+    for _ in range(10):
+        message = make_notification(status="read")
+        make_attempts(1, outcome="sent", notification=message)
+        make_attempts(2, outcome="delivered", notification=message)  # the "delivered" and "read" callbacks
+    retried = make_notification(status="failed")
+    make_attempts(3, outcome="failed", code="30008", notification=retried)
+    status = staff_client.get(URL).context["status"]
+    assert (status["delivered"], status["failed"], status["total"]) == (10, 1, 11)

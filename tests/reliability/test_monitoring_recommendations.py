@@ -31,6 +31,8 @@ def test_nothing_to_say_when_all_is_well():
     ({"ai_timeout_ratio": 0.2}, []),
     ({"dead_letters_last_hour": 12}, ["dead_letters"]),
     ({"heartbeat_ok": False}, ["heartbeat"]),
+    ({"open_breakers": ["whatsapp"]}, []),  # SMS carries the traffic: the breaker and its alert say enough
+    ({"open_breakers": ["sms", "whatsapp"], "codes": {"63007": 2}}, ["phone_channels_down", "63007"]),
 ])
 def test_each_pattern_has_its_advice(facts, expected):
     assert keys(**facts) == expected
