@@ -96,8 +96,8 @@ class Provider(models.Model):
     offers_received = models.PositiveIntegerField(_("offers received"), default=0)
     offers_accepted = models.PositiveIntegerField(_("offers accepted"), default=0)
     last_offered_at = models.DateTimeField(_("last offered at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -118,8 +118,8 @@ class Client(models.Model):
     name = models.CharField(_("name"), max_length=120, blank=True)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.FRENCH)
     opted_out = models.BooleanField(_("opted out"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -193,7 +193,7 @@ class ServiceRequest(models.Model):
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ServiceRequestQuerySet.as_manager()
 
@@ -228,8 +228,8 @@ class RequestEvent(models.Model):
     """One line of a request's timeline: a state change or a notable step."""
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
+    from_status = models.CharField(_("from status"), max_length=20, choices=RequestStatus.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, choices=RequestStatus.choices, blank=True)
     note = models.CharField(_("note"), max_length=255, blank=True)
     actor = models.CharField(
         _("actor"), max_length=80, blank=True, help_text=_("system, client, provider or staff user")

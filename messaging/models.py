@@ -18,8 +18,8 @@ class Conversation(models.Model):
     language = models.CharField(_("language"), max_length=2, default="fr")
     slots = models.JSONField(_("intake slots"), default=dict, blank=True)
     last_inbound_at = models.DateTimeField(_("last inbound at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("conversation")
@@ -111,7 +111,7 @@ class Notification(models.Model):
     support_code = models.CharField(_("support code"), max_length=16, blank=True)
     subject = models.CharField(_("subject"), max_length=64, blank=True, db_index=True, help_text='e.g. "request:42"')
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 

@@ -31,7 +31,7 @@ class CircuitBreaker(models.Model):
     half_open_permits = models.JSONField(_("half-open permits"), default=list, blank=True)
     last_failure = models.TextField(_("last failure"), blank=True)
     open_count = models.PositiveIntegerField(_("times opened"), default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -154,7 +154,7 @@ class DegradationState(models.Model):
     override_reason = models.CharField(max_length=255, blank=True)
     override_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
     override_expires_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("degradation state")
