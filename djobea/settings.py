@@ -242,6 +242,7 @@ MESSAGING_RETRY = {
 MESSAGING_UNKNOWN_CODE_ATTEMPTS = 2  # unrecognised error codes: fewer retries, plus an ErrorEvent
 MESSAGING_LEASE_SECONDS = env.int("MESSAGING_LEASE_SECONDS", default=120)  # > Twilio timeout + lookup
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=50)
+MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=90)  # attempts, settled messages
 MESSAGING_QUOTA_RESERVE = 0.1  # the last 10 % of a daily quota is kept for high-priority messages
 MESSAGING_CHANNEL_BACKENDS = {
     "console": {

@@ -24,6 +24,7 @@ from marketplace.models import (
     ServiceRequest,
     Zone,
 )
+from reliability.admin import ReadOnlyAdmin
 
 LOAD_STATUSES = [RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS]
 
@@ -383,7 +384,7 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProviderOffer)
-class ProviderOfferAdmin(admin.ModelAdmin):
+class ProviderOfferAdmin(ReadOnlyAdmin):
     """Read-only list of offers across requests: who was asked, who answered, how fast."""
 
     list_display = ["request", "provider", "level", "status", "sent_at", "expires_at", "responded_at"]
@@ -398,12 +399,3 @@ class ProviderOfferAdmin(admin.ModelAdmin):
         if pk is not None:
             return queryset.filter(request_id=pk), False
         return super().get_search_results(request, queryset, search_term)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

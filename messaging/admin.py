@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from messaging import admin_inbound  # noqa: F401
 from messaging.models import DeliveryAttempt, Notification, NotificationStatus
 from messaging.outbox import notification_retry_now
-from reliability.admin import SupportCodeSearchMixin
+from reliability.admin import HasValueFilter, ReadOnlyAdmin, SupportCodeSearchMixin
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -43,19 +43,10 @@ class WaitingTooLongFilter(admin.SimpleListFilter):
         return queryset.filter(status__in=due, next_attempt_at__lt=timezone.now() - timedelta(minutes=minutes))
 
 
-class HasErrorFilter(admin.SimpleListFilter):
+class HasErrorFilter(HasValueFilter):
     title = _("has an error")
     parameter_name = "has_error"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.exclude(last_error_code="")
-        if self.value() == "no":
-            return queryset.filter(last_error_code="")
-        return queryset
+    field = "last_error_code"
 
 
 @admin.register(Notification)
@@ -95,7 +86,7 @@ class NotificationAdmin(SupportCodeSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(DeliveryAttempt)
-class DeliveryAttemptAdmin(admin.ModelAdmin):
+class DeliveryAttemptAdmin(ReadOnlyAdmin):
     list_display = ("id", "notification", "channel", "outcome", "error_code", "category", "duration_ms", "started_at")
     list_filter = ("outcome", "channel", "category", ("error_code", admin.AllValuesFieldListFilter))
     search_fields = ("provider_sid", "error_code", "notification__recipient_phone", "notification__support_code")
@@ -103,12 +94,3 @@ class DeliveryAttemptAdmin(admin.ModelAdmin):
     readonly_fields = [field.name for field in DeliveryAttempt._meta.fields]
     show_full_result_count = False
     date_hierarchy = "started_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

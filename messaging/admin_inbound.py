@@ -6,25 +6,17 @@ from django.utils.translation import ngettext
 
 from messaging.inbound import inbound_reprocess
 from messaging.models import Conversation, InboundMessage, InboundStatus
+from reliability.admin import HasValueFilter, ReadOnlyAdmin
 
 
-class HasErrorFilter(admin.SimpleListFilter):
+class HasErrorFilter(HasValueFilter):
     title = _("has error")
     parameter_name = "has_error"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Yes")), ("no", _("No"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.exclude(error="")
-        if self.value() == "no":
-            return queryset.filter(error="")
-        return queryset
+    field = "error"
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(ReadOnlyAdmin):
     list_display = ["received_at", "sender", "channel", "short_body", "status", "attempts", "support_code"]
     list_filter = ["status", "channel", HasErrorFilter, "received_at"]
     search_fields = ["sender", "provider_sid", "body", "support_code"]
@@ -40,15 +32,6 @@ class InboundMessageAdmin(admin.ModelAdmin):
     def short_body(self, obj: InboundMessage) -> str:
         body = obj.body or ("📎" * len(obj.media))
         return body if len(body) <= 60 else body[:59] + "…"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_reprocess_permission(self, request) -> bool:
         return request.user.has_perm("messaging.reprocess_inboundmessage")

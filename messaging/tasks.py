@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from messaging import dispatcher
+from messaging import dispatcher, retention
 
 
 def notification_dispatch_task(notification_id: int) -> int:
@@ -20,3 +20,8 @@ def dispatch_time_budget() -> float:
     """Seconds a scheduled pass may start sends for: the last one may still need a send and a lookup
     (each up to the Twilio timeout) before django-q's task timeout."""
     return max(5.0, settings.Q_CLUSTER["timeout"] - 2 * settings.TWILIO_TIMEOUT_SECONDS - 10)
+
+
+def outbox_prune_task() -> dict[str, int]:
+    """Hourly: prune outbox rows past MESSAGING_RETENTION_DAYS (bounded batches)."""
+    return retention.outbox_prune()

@@ -24,6 +24,8 @@ from .support_codes import normalize_support_code
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    """Operational rows (attempts, dead letters, error events…) are read, never edited by hand."""
+
     def has_add_permission(self, request):
         return False
 
@@ -32,6 +34,22 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class HasValueFilter(admin.SimpleListFilter):
+    """Yes/No filter on whether a text column (``field``) is filled, e.g. "has an error"."""
+
+    field = ""
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Yes")), ("no", _("No"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(**{self.field: ""})
+        if self.value() == "no":
+            return queryset.filter(**{self.field: ""})
+        return queryset
 
 
 # --- circuit breakers ----------------------------------------------------------------------------
