@@ -22,6 +22,7 @@ from messaging import inbound_texts
 from messaging.inbound_form import InboundForm
 from messaging.models import Channel, Conversation, InboundMessage, InboundStatus, Priority
 from messaging.outbox import enqueue
+from reliability import degradation
 from reliability.dead_letters import dead_letter_create, dead_letter_redrive
 from reliability.errors import record_error
 from reliability.logging import mask_text
@@ -35,6 +36,7 @@ DEAD_LETTER_KIND = "inbound"
 PROCESS_TASK = "messaging.inbound_tasks.process_inbound"
 RECEIVED_GRACE = timedelta(seconds=60)  # how long the on-commit task has before the sweep steps in
 SWEEP_BUDGET_SECONDS = 40  # the retry sweep stops claiming before Q_CLUSTER's 60 s task timeout
+HOLD_RECHECK = timedelta(minutes=2)  # a message held by critical degradation is tried again after this
 
 
 class InboundInvalid(ValueError):
@@ -103,7 +105,8 @@ def _queue_processing(message_id: int) -> None:
 def inbound_process(*, message_id: int, now=None) -> str:
     """Hand one message to the domain handler if it is due and nobody else holds it.
 
-    Returns "processed", "failed", "dead" or "skipped" (not due, already done, or claimed).
+    Returns "processed", "failed", "dead", "held" (critical degradation) or "skipped" (not due, already
+    done, or claimed).
     """
     now = now or timezone.now()
     if not _claim(message_id=message_id, now=now):
@@ -112,6 +115,8 @@ def inbound_process(*, message_id: int, now=None) -> str:
     if message.attempts > settings.INBOUND_RETRY_MAX_ATTEMPTS:
         # The last allowed attempt was claimed but never finished: don't run the handler again.
         return _record_failure(message=message, attempts=message.attempts - 1, exc=AttemptLost(), now=now)
+    if degradation.holding_replies_only():
+        return _hold(message=message, now=now)
     handler = None
     try:
         handler = import_string(settings.MESSAGING_INBOUND_HANDLER)
@@ -129,6 +134,27 @@ def inbound_process(*, message_id: int, now=None) -> str:
         logger.warning("inbound %s: handler %s failed", message.provider_sid, handler, exc_info=True)
         return _record_failure(message=message, attempts=message.attempts, exc=exc, now=now)
     return "processed"
+
+
+def _hold(*, message: InboundMessage, now) -> str:
+    """Critical degradation: the sender gets a short holding reply (one an hour), the message waits.
+
+    The claim's attempt is given back, so waiting out an incident never dead-letters a message.
+    """
+    language = inbound_texts.language_or_default(
+        Conversation.objects.filter(phone=message.sender).values_list("language", flat=True).first()
+    )
+    with transaction.atomic():
+        InboundMessage.objects.filter(pk=message.pk).update(
+            attempts=F("attempts") - 1, next_attempt_at=now + HOLD_RECHECK
+        )
+        enqueue(
+            key=f"inbound-hold:{message.sender}:{now:%Y%m%d%H}",
+            body=inbound_texts.holding_reply(language=language),
+            phone=message.sender, language=language, priority=Priority.HIGH, subject=f"inbound:{message.pk}",
+        )
+    logger.warning("inbound %s held: degradation level is critical", message.provider_sid)
+    return "held"
 
 
 class AttemptLost(RuntimeError):

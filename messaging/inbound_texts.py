@@ -28,3 +28,20 @@ def language_or_default(language: str | None) -> str:
 def dead_letter_reply(*, language: str | None, support_code: str) -> str:
     """The reply sent once a message could not be processed after every retry."""
     return _DEAD_LETTER_REPLY[language_or_default(language)].format(code=support_code)
+
+
+_HOLDING_REPLY = {
+    "fr": (
+        "Nous avons bien reçu votre message. Djobea connaît un ralentissement : votre demande est en "
+        "sécurité et sera traitée dès que possible."
+    ),
+    "en": (
+        "We have received your message. Djobea is running slowly right now: your request is safe and "
+        "will be handled as soon as possible."
+    ),
+}
+
+
+def holding_reply(*, language: str | None) -> str:
+    """The short reply sent while the service is in critical degradation and messages wait."""
+    return _HOLDING_REPLY[language_or_default(language)]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from marketplace.models import Urgency
+from reliability import degradation
 
 BACKENDS = {
     "rules": "marketplace.intake.rules.RulesParser",
@@ -37,6 +38,8 @@ class Parser(ABC):
 def get_parser() -> Parser:
     """The parser named by settings.AI_BACKEND ("rules" or "llm", or a dotted class path)."""
     backend = settings.AI_BACKEND
+    if backend != "rules" and not degradation.ai_intake_enabled():
+        backend = "rules"  # degraded service: the offline parser carries intake (README, Degradation levels)
     return import_string(BACKENDS.get(backend, backend))()
 
 

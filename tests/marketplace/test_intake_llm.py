@@ -134,3 +134,14 @@ def test_prepare_inbound_parses_outside_the_transaction_and_the_handler_reuses_i
     assert len(fake_ai.requests) == 1
     summary = Notification.objects.get(idempotency_key=f"inbound:{message.provider_sid}:reply:1")
     assert "Électricité" in summary.body and "Bastos" in summary.body
+
+
+def test_from_minor_degradation_the_rules_parser_carries_intake_and_the_ai_is_not_called(demo_data, fake_ai):
+    from reliability.degradation import degradation_set
+
+    degradation_set(level="minor", reason="AI provider incident", user=None)
+
+    result, _ = timed_parse()
+
+    assert (result.source, result.category_slug) == ("rules", "plomberie")
+    assert fake_ai.requests == []

@@ -43,7 +43,7 @@ def test_pk8_is_never_read_as_another_pk(demo_data):
     assert RulesParser().parse("plombier a PK9", language_hint="fr").zone_id is None
 
 
-def test_the_backend_setting_picks_the_parser(settings):
+def test_the_backend_setting_picks_the_parser(settings, db):  # db: the degradation level is read
     settings.AI_BACKEND = "rules"
     assert get_parser().name == "rules"
     settings.AI_BACKEND = "llm"

@@ -301,3 +301,26 @@ def test_when_the_last_attempt_died_the_message_is_dead_lettered_without_running
     assert "never finished" in message.error
     assert handlers.CALLS == [message.provider_sid]  # the handler was not run a second time
     assert message.support_code in Notification.objects.get(recipient_phone=SENDER).body
+
+
+def test_critical_degradation_sends_one_holding_reply_an_hour_and_the_messages_wait(receive, run_tasks, settings):
+    from reliability.degradation import degradation_clear, degradation_set
+
+    settings.MESSAGING_INBOUND_HANDLER = "tests.messaging.handlers.record"
+    degradation_set(level="critical", reason="WhatsApp and SMS down", user=None)
+    first = receive(MessageSid="SM" + "1" * 32)
+    second = receive(MessageSid="SM" + "2" * 32, Body="vous êtes là ?")
+
+    run_tasks()
+
+    held = InboundMessage.objects.filter(pk__in=[first.pk, second.pk])
+    assert set(held.values_list("status", "attempts")) == {(InboundStatus.RECEIVED, 0)}
+    assert handlers.CALLS == []
+    holding = Notification.objects.get(recipient_phone=SENDER)
+    assert "ralentissement" in holding.body and holding.priority == 90
+
+    degradation_clear(user=None)
+    later = max(held.values_list("next_attempt_at", flat=True)) + timedelta(seconds=1)
+    assert inbound_retry_due(now=later) == 2
+    assert set(held.values_list("status", flat=True)) == {InboundStatus.PROCESSED}
+    assert sorted(handlers.CALLS) == sorted([first.provider_sid, second.provider_sid])
