@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from messaging.models import Channel, Conversation, DeliveryAttempt, Notification, Priority
+from messaging.models import Channel, Conversation, DeliveryAttempt, InboundMessage, Notification, Priority
 from messaging.policy import SUPPRESSING_CODES, Category
 from messaging.quotas import quota_release, quota_reserve
 from reliability import degradation
@@ -48,12 +48,23 @@ def window_open(*, phone: str, now: datetime | None = None) -> bool:
 
 
 def is_suppressed(*, phone: str, channel: str) -> bool:
-    """The provider told us this recipient refuses or cannot get this channel (21610 STOP, …)."""
+    """The provider told us this recipient refuses or cannot get this channel (21610 STOP, …).
+
+    Writing to us again on that channel (e.g. START after STOP) lifts it: only refusals newer than the
+    recipient's last inbound message on the channel count.
+    """
     if not phone:
         return False
-    return DeliveryAttempt.objects.filter(
+    refusals = DeliveryAttempt.objects.filter(
         notification__recipient_phone=phone, channel=channel, error_code__in=SUPPRESSING_CODES
-    ).exists()
+    )
+    last_inbound = (
+        InboundMessage.objects.filter(sender=phone, channel=channel)
+        .order_by("-received_at").values_list("received_at", flat=True).first()
+    )
+    if last_inbound:
+        refusals = refusals.filter(started_at__gt=last_inbound)
+    return refusals.exists()
 
 
 def degraded_skip(notification: Notification, *, now: datetime) -> Skip | None:

@@ -6,7 +6,14 @@ import pytest
 from django.utils import timezone
 
 from messaging.dispatcher import dispatch_due
-from messaging.models import AttemptOutcome, Conversation, DeliveryAttempt, Notification, NotificationStatus
+from messaging.models import (
+    AttemptOutcome,
+    Conversation,
+    DeliveryAttempt,
+    InboundMessage,
+    Notification,
+    NotificationStatus,
+)
 from messaging.outbox import enqueue
 from messaging.policy import POLICY, Category, classify, policy_key
 from reliability.models import CircuitBreaker, ErrorEvent
@@ -143,3 +150,16 @@ def test_after_a_failed_template_the_sms_carries_the_text_not_the_whatsapp_templ
     assert (notification.status, notification.channel) == (NotificationStatus.SENT, "sms")
     [sms] = fake_twilio.sent_to(PHONE)
     assert (sms["body"], sms["content_sid"]) == ("Votre demande DJB-000042", "")
+
+
+def test_a_recipient_who_writes_again_on_the_channel_lifts_the_suppression(fake_twilio, settings):
+    _send_once(fake_twilio, settings, "21610")  # STOP: refused on WhatsApp, suppressed there
+    _assert_suppressed()
+    InboundMessage.objects.create(provider_sid="SMstart", sender=PHONE, channel="whatsapp", body="START")
+
+    again = enqueue(key="after-start", body="welcome back", phone=PHONE, channels=["whatsapp", "sms"])
+    dispatch_due(max_batches=1)
+
+    attempt = DeliveryAttempt.objects.get(notification=again)
+    assert (attempt.channel, attempt.outcome) == ("whatsapp", AttemptOutcome.SENT)
+    assert fake_twilio.sent_to(WHATSAPP_TO)[-1]["body"] == "welcome back"
