@@ -28,6 +28,7 @@ from django.db.models.sql import InsertQuery
 from .logging import mask_data, mask_text
 from .models import ErrorEvent, Severity
 from .support_codes import new_support_code
+from .task_context import current_task
 
 logger = logging.getLogger("djobea.errors")
 
@@ -60,7 +61,7 @@ def record_error(
         category=category[:30],
         severity=severity,
         message=mask_text(str(message)),
-        context=mask_data(context or {}),
+        context=mask_data({**current_task(), **(context or {})}),
         traceback=mask_text("".join(tb.format_exception(exc))) if exc is not None else "",
         subject=(subject or "")[:64],
     )

@@ -256,3 +256,15 @@ def test_production_logging_config_writes_json_lines_with_masked_phones():
     assert line["category"] == "outbound" and line["subject"] == "notification:1"
     assert line["message"] == f"[DJB-7K3Q9X] outbound: to {MASKED}"
     assert PHONE not in done.stderr
+
+
+def test_an_error_recorded_inside_a_task_names_the_task_and_one_outside_does_not(db):
+    from django_q.tasks import async_task
+
+    task_id = async_task("tests.reliability.task_helpers.record_failure", "inbound:7", sync=True)
+    outside = record_error(category="test", message="failed in a request", subject="inbound:8")
+
+    inside = ErrorEvent.objects.get(subject="inbound:7")
+    assert inside.context["task_id"] == task_id
+    assert inside.context["task_func"] == "tests.reliability.task_helpers.record_failure"
+    assert "task_id" not in ErrorEvent.objects.get(support_code=outside.support_code).context
