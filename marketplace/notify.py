@@ -37,35 +37,28 @@ def send(*, key: str, to: str, language: str, text: str, priority: int, subject:
 def to_client(
     service_request: ServiceRequest, text: str, *, key: str, priority: int = Priority.NORMAL, **params
 ) -> Notification:
-    client: Client = service_request.client
-    return send(
-        key=key,
-        to=client.phone,
-        language=client.language,
-        text=text,
-        priority=priority,
-        subject=f"request:{service_request.pk}",
-        **{**request_params(service_request, client.language), **params},
-    )
+    return _about_request(service_request, service_request.client, text, key=key, priority=priority, **params)
 
 
 def to_provider(
-    service_request: ServiceRequest,
-    provider: Provider,
-    text: str,
-    *,
-    key: str,
-    priority: int = Priority.HIGH,
+    service_request: ServiceRequest, provider: Provider, text: str, *, key: str, priority: int = Priority.HIGH,
     **params,
 ) -> Notification:
+    return _about_request(service_request, provider, text, key=key, priority=priority, **params)
+
+
+def _about_request(
+    service_request: ServiceRequest, person: Client | Provider, text: str, *, key: str, priority: int, **params
+) -> Notification:
+    """A text about ``service_request`` to a client or provider, in their language, with the request's fields."""
     return send(
         key=key,
-        to=provider.phone,
-        language=provider.language,
+        to=person.phone,
+        language=person.language,
         text=text,
         priority=priority,
         subject=f"request:{service_request.pk}",
-        **{**request_params(service_request, provider.language), **params},
+        **{**request_params(service_request, person.language), **params},
     )
 
 
