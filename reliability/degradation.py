@@ -72,6 +72,16 @@ def ai_intake_enabled(level: str | None = None) -> bool:
     return rank(level or current_level()) < rank(L.MINOR)
 
 
+def ai_intake_allowed() -> bool:
+    """Whether intake may call the AI now: ``ai_intake_enabled`` for the level in force, except a computed
+    "minor" caused by the ai breaker alone. The llm parser already falls back while that breaker is open,
+    and must keep trying it, or the breaker never gets its half-open probe and stays open for good."""
+    level, _reason, is_override = effective(_state())
+    if ai_intake_enabled(level):
+        return True
+    return not is_override and level == L.MINOR and open_breakers() == ["ai"]
+
+
 def low_priority_deferred(level: str | None = None) -> bool:
     return rank(level or current_level()) >= rank(L.MODERATE)
 
@@ -86,13 +96,15 @@ def holding_replies_only(level: str | None = None) -> bool:
 
 # --- Computing ---------------------------------------------------------------------------------
 
+def blocks_calls(state: str, forced: str) -> bool:
+    """Open or forced open; not disabled, and not half-open (its probes must get through)."""
+    return forced == BreakerForce.FORCED_OPEN or (forced != BreakerForce.DISABLED and state == BreakerState.OPEN)
+
+
 def open_breakers() -> list[str]:
-    """Names of breakers that block calls now (open, half-open or forced open; not disabled)."""
+    """Names of the breakers that block calls (``blocks_calls``)."""
     rows = CircuitBreaker.objects.values_list("name", "state", "forced")
-    return [
-        name for name, state, forced in rows
-        if forced == BreakerForce.FORCED_OPEN or (forced != BreakerForce.DISABLED and state == BreakerState.OPEN)
-    ]
+    return [name for name, state, forced in rows if blocks_calls(state, forced)]
 
 
 def compute_level(*, open_breaker_names, heartbeat_ok: bool = True, outbox_lag_seconds: float = 0.0,

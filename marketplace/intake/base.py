@@ -22,7 +22,6 @@ class ParseResult:
     urgency: str = Urgency.NORMAL
     description: str = ""
     language: str = "fr"
-    confidence: float = 0.0
     language_detected: bool = False  # False: ``language`` is only the hint, the text had no markers
     source: str = "rules"
 
@@ -38,7 +37,7 @@ class Parser(ABC):
 def get_parser() -> Parser:
     """The parser named by settings.AI_BACKEND ("rules" or "llm", or a dotted class path)."""
     backend = settings.AI_BACKEND
-    if backend != "rules" and not degradation.ai_intake_enabled():
+    if backend != "rules" and not degradation.ai_intake_allowed():
         backend = "rules"  # degraded service: the offline parser carries intake (README, Degradation levels)
     return import_string(BACKENDS.get(backend, backend))()
 

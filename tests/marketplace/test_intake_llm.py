@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from marketplace.conversation import handle_inbound, prepare_inbound
@@ -145,3 +146,27 @@ def test_from_minor_degradation_the_rules_parser_carries_intake_and_the_ai_is_no
 
     assert (result.source, result.category_slug) == ("rules", "plomberie")
     assert fake_ai.requests == []
+
+
+def test_an_open_ai_breaker_alone_does_not_stop_the_probe_that_closes_it(demo_data, fake_ai, settings):
+    from reliability.degradation import current_level, degradation_refresh, open_breakers
+
+    settings.BREAKER_CACHE_SECONDS = 0
+    breaker("ai").trip("AI provider down")
+    degradation_refresh(open_breaker_names=open_breakers())
+    assert current_level() == "minor"
+    assert get_parser().name == "llm"  # its breaker, not the level, keeps the AI from being called
+
+    CircuitBreaker.objects.filter(name="ai").update(opened_at=timezone.now() - timezone.timedelta(hours=1))
+    fake_ai.answer = {"category": "plomberie", "zone": "Bonamoussadi", "urgency": "normal", "language": "fr"}
+    result, _ = timed_parse()
+
+    assert result.source == "llm" and len(fake_ai.requests) == 1  # the half-open probe went through
+
+
+def test_a_minor_level_from_another_breaker_still_turns_ai_intake_off(demo_data, fake_ai):
+    from reliability.degradation import degradation_refresh
+
+    degradation_refresh(open_breaker_names=["sms"])
+
+    assert get_parser().name == "rules"
