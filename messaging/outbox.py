@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from djobea.phones import CHANNEL_PREFIXES, mask_phone
-from messaging.models import Channel, Notification, NotificationStatus, Priority
+from messaging.models import DUE_STATUSES, Channel, Notification, NotificationStatus, Priority
+from reliability.dead_letters import dead_letter_close
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ def notification_requeue(*, notification_id: int, reason: str = "") -> bool:
         updated_at=timezone.now(),
     )
     if updated:
+        dead_letter_close(kind="notification", object_id=notification_id)
         transaction.on_commit(lambda: queue_dispatch(notification_id))
     return bool(updated)
 
@@ -132,9 +134,8 @@ def notification_retry_now(*, ids, user) -> int:
     from reliability.models import DeadLetter
 
     ids = list(ids)
-    waiting = [NotificationStatus.PENDING, NotificationStatus.FAILED, NotificationStatus.UNKNOWN]
-    due_ids = list(Notification.objects.filter(pk__in=ids, status__in=waiting).values_list("pk", flat=True))
-    Notification.objects.filter(pk__in=due_ids, status__in=waiting).update(next_attempt_at=timezone.now())
+    due_ids = list(Notification.objects.filter(pk__in=ids, status__in=DUE_STATUSES).values_list("pk", flat=True))
+    Notification.objects.filter(pk__in=due_ids, status__in=DUE_STATUSES).update(next_attempt_at=timezone.now())
     dead = Notification.objects.filter(pk__in=ids, status=NotificationStatus.DEAD).values_list("pk", flat=True)
     letters = DeadLetter.objects.filter(kind="notification", object_id__in=[str(pk) for pk in dead],
                                         redriven_at__isnull=True).values_list("pk", flat=True)

@@ -29,10 +29,6 @@ def register_redrive_handler(kind: str, handler: RedriveHandler) -> None:
     _handlers[kind] = handler
 
 
-def redrive_handler(kind: str) -> RedriveHandler | None:
-    return _handlers.get(kind)
-
-
 def dead_letter_create(
     *,
     kind: str,
@@ -91,6 +87,13 @@ def _upsert_open(*, kind: str, object_id: str, fields: dict) -> DeadLetter:
             except IntegrityError:
                 logger.info("dead letter %s:%s created concurrently; updating it", kind, object_id)
     raise IntegrityError(f"could not create or update the dead letter {kind}:{object_id}")
+
+
+def dead_letter_close(*, kind: str, object_id: str) -> int:
+    """The object was requeued by other means (e.g. the monitoring API): its open dead letter is done."""
+    return DeadLetter.objects.filter(kind=kind, object_id=str(object_id), redriven_at__isnull=True).update(
+        redriven_at=timezone.now()
+    )
 
 
 def dead_letter_redrive(*, ids, user) -> int:

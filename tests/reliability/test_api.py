@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from messaging.models import Notification
 from reliability.models import ErrorEvent
-from tests.reliability.monitoring_support import make_attempts, make_notification, open_breaker
+from tests.reliability.monitoring_support import make_attempts, make_dead_letter, make_notification, open_breaker
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/monitoring/"
@@ -106,6 +106,7 @@ def test_health_endpoint_reports_the_checks(api):
 def test_retry_failed_messages_dry_run_then_requeue(api):
     old = timezone.now() - timedelta(days=3)
     dead = [make_notification(status="dead", last_error_code="63007", channel="sms") for _ in range(3)]
+    letter = make_dead_letter(kind="notification", object_id=str(dead[0].pk))
     make_notification(status="dead", last_error_code="30005", channel="sms")
     make_notification(status="delivered", last_error_code="63007")
     stale = make_notification(status="dead", last_error_code="63007", channel="sms")
@@ -119,6 +120,8 @@ def test_retry_failed_messages_dry_run_then_requeue(api):
     assert done == {"dry_run": False, "count": 3, "requeued": 3}
     requeued = Notification.objects.filter(pk__in=[n.pk for n in dead])
     assert set(requeued.values_list("status", "attempts", "channel")) == {("pending", 0, "whatsapp")}
+    letter.refresh_from_db()
+    assert letter.redriven_at is not None  # the dead letter no longer counts as open
 
 
 def test_retry_rejects_a_bad_channel(api):
