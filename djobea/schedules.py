@@ -8,7 +8,7 @@ from django.db.models.signals import post_migrate
 
 SCHEDULES: list[tuple[str, str, int]] = [
     ("djobea:heartbeat", "reliability.health.heartbeat_beat", 1),
-    ("djobea:evaluate-alerts", "reliability.alerts.evaluate_alerts", 1),
+    ("djobea:evaluate-alerts", "reliability.monitoring.rules.evaluate_alerts", 1),
     ("djobea:inbound-retry", "messaging.inbound_tasks.retry_due_inbound", 1),
     ("djobea:outbox-dispatch", "messaging.tasks.outbox_dispatch_due_task", 1),
     ("djobea:outbox-prune", "messaging.tasks.outbox_prune_task", 60),

@@ -13,8 +13,10 @@ from django.utils.translation import ngettext_lazy
 
 from djobea.phones import normalize_phone
 from marketplace import lifecycle, services
+from marketplace.matching import LOAD_STATUSES
 from marketplace.models import (
     OPEN_STATUSES,
+    SEARCHING_STATUSES,
     Client,
     Provider,
     ProviderOffer,
@@ -25,8 +27,6 @@ from marketplace.models import (
     Zone,
 )
 from reliability.admin import ReadOnlyAdmin
-
-LOAD_STATUSES = [RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS]
 
 
 def _as_phone(search_term: str) -> str | None:
@@ -295,7 +295,7 @@ class WaitingTooLongFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "overdue":
             return queryset.filter(
-                status__in=[RequestStatus.SEARCHING, RequestStatus.OFFERED], search_deadline__lt=timezone.now()
+                status__in=SEARCHING_STATUSES, search_deadline__lt=timezone.now()
             )
         if self.value() == "escalated":
             return queryset.filter(status=RequestStatus.ESCALATED)

@@ -7,13 +7,6 @@ from marketplace.notify import Replier, request_params
 from marketplace.services import IllegalTransition
 from messaging.models import Conversation
 
-CANCELLABLE = [
-    RequestStatus.SEARCHING,
-    RequestStatus.OFFERED,
-    RequestStatus.ESCALATED,
-    RequestStatus.ASSIGNED,
-    RequestStatus.IN_PROGRESS,
-]
 STATUS_LIMIT = 5
 
 
@@ -62,7 +55,7 @@ def command_status(*, client: Client, conversation: Conversation, reply: Replier
 def _target(client: Client, reference: int | None) -> ServiceRequest | None:
     if reference is not None:
         return client.requests.filter(pk=reference).select_related("category", "zone").first()
-    return _open_requests(client).filter(status__in=CANCELLABLE).first()
+    return _open_requests(client).first()  # open and past intake: every one can be cancelled
 
 
 def command_cancel(*, client: Client, conversation: Conversation, reply: Replier, reference: int | None) -> None:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from marketplace import notify
 from marketplace.models import (
+    SEARCHING_STATUSES,
     Client,
     MatchLevel,
     OfferStatus,
@@ -32,7 +33,6 @@ from reliability.models import Severity
 
 logger = logging.getLogger(__name__)
 
-SEARCHING_STATUSES = [RequestStatus.SEARCHING, RequestStatus.OFFERED]
 COUNTDOWN_MINUTES = (15, 5)  # warnings before the search deadline, in minutes left
 
 

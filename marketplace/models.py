@@ -162,6 +162,8 @@ OPEN_STATUSES = [
     RequestStatus.IN_PROGRESS,
     RequestStatus.ESCALATED,
 ]
+# Looking for a provider: the search deadline and the countdowns apply.
+SEARCHING_STATUSES = [RequestStatus.SEARCHING, RequestStatus.OFFERED]
 
 
 class ServiceRequestQuerySet(models.QuerySet):

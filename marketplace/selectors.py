@@ -7,14 +7,15 @@ from django.utils import timezone
 
 from marketplace.models import (
     OPEN_STATUSES,
+    SEARCHING_STATUSES,
+    Client,
     MatchLevel,
     OfferStatus,
+    Provider,
     ProviderOffer,
     RequestStatus,
     ServiceRequest,
 )
-
-SEARCHING_STATUSES = (RequestStatus.SEARCHING, RequestStatus.OFFERED)
 
 
 def active_request_count() -> int:
@@ -103,8 +104,6 @@ def _rate(part: int, whole: int) -> float | None:
 
 def simulator_contacts(*, limit: int = 60) -> list[dict]:
     """Clients and providers to write as in the WhatsApp simulator (settings.MESSAGING_SIMULATOR_CONTACTS)."""
-    from marketplace.models import Client, Provider
-
     providers = Provider.objects.filter(is_active=True).prefetch_related("categories", "zones").order_by("name")
     rows = [
         {"phone": p.phone, "role": "provider",

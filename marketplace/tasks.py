@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from marketplace.lifecycle import COUNTDOWN_MINUTES, SEARCHING_STATUSES, request_countdown, request_escalate_overdue
-from marketplace.models import OfferStatus, ProviderOffer, ServiceRequest
+from marketplace.lifecycle import COUNTDOWN_MINUTES, request_countdown, request_escalate_overdue
+from marketplace.models import SEARCHING_STATUSES, OfferStatus, ProviderOffer, ServiceRequest
 from marketplace.offers import offer_expire, offer_remind
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def remind_offers() -> int:
     now = timezone.now()
     pending = ProviderOffer.objects.filter(
         status=OfferStatus.PENDING, reminder_sent_at__isnull=True, expires_at__gt=now
-    ).values_list("pk", "sent_at", "expires_at")[:BATCH]
+    ).order_by("expires_at").values_list("pk", "sent_at", "expires_at")[:BATCH]
     due = [pk for pk, sent_at, expires_at in pending if expires_at - now <= (expires_at - sent_at) * REMINDER_FRACTION]
     return sum(1 for offer_id in due if offer_remind(offer_id=offer_id))
 

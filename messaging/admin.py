@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from messaging import admin_inbound  # noqa: F401
-from messaging.models import DeliveryAttempt, Notification, NotificationStatus
+from messaging.models import DUE_STATUSES, DeliveryAttempt, Notification
 from messaging.outbox import notification_retry_now
 from reliability.admin import HasValueFilter, ReadOnlyAdmin, SupportCodeSearchMixin
 
@@ -39,8 +39,7 @@ class WaitingTooLongFilter(admin.SimpleListFilter):
         minutes = {"5m": 5, "1h": 60}.get(self.value())
         if minutes is None:
             return queryset
-        due = [NotificationStatus.PENDING, NotificationStatus.FAILED, NotificationStatus.UNKNOWN]
-        return queryset.filter(status__in=due, next_attempt_at__lt=timezone.now() - timedelta(minutes=minutes))
+        return queryset.filter(status__in=DUE_STATUSES, next_attempt_at__lt=timezone.now() - timedelta(minutes=minutes))
 
 
 class HasErrorFilter(HasValueFilter):

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from messaging.channels import get_channel
 from messaging.channels.base import ChannelError
-from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus
+from messaging.models import (
+    DUE_STATUSES,
+    AttemptOutcome,
+    Channel,
+    DeliveryAttempt,
+    Notification,
+    NotificationStatus,
+)
 from messaging.outcomes import (
     Attempt,
     backoff_until,
@@ -38,8 +45,6 @@ from reliability.breakers import breaker
 from reliability.errors import record_error
 
 logger = logging.getLogger(__name__)
-
-DUE_STATUSES = (NotificationStatus.PENDING, NotificationStatus.FAILED, NotificationStatus.UNKNOWN)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,10 @@ class NotificationStatus(models.TextChoices):
     DEAD = "dead", _("Dead-lettered")
 
 
+# What the dispatcher claims once ``next_attempt_at`` has passed.
+DUE_STATUSES = (NotificationStatus.PENDING, NotificationStatus.FAILED, NotificationStatus.UNKNOWN)
+
+
 class Priority(models.IntegerChoices):
     LOW = 10, _("Low (countdowns, routine updates)")
     NORMAL = 50, _("Normal")

@@ -45,12 +45,12 @@ def quota_reserve(*, channel: str, notification_id: int, priority: int, now: dat
             return QuotaDecision(False, until=row.spent_until, exhausted=True, reason="quota spent (63038)")
         window = QuotaUsage.objects.filter(channel=channel, used_at__gt=now - WINDOW)
         used = window.count()
-        frees_at = _frees_at(window, now)
         if used >= limit:
-            return QuotaDecision(False, until=frees_at, exhausted=True, reason=f"daily limit {limit} reached")
+            reason = f"daily limit {limit} reached"
+            return QuotaDecision(False, until=_frees_at(window, now), exhausted=True, reason=reason)
         if priority < Priority.HIGH and limit - used <= limit * settings.MESSAGING_QUOTA_RESERVE:
             reason = f"quota low ({limit - used}/{limit} left): kept for high-priority messages"
-            return QuotaDecision(False, until=frees_at, exhausted=False, reason=reason)
+            return QuotaDecision(False, until=_frees_at(window, now), exhausted=False, reason=reason)
         usage = QuotaUsage.objects.create(channel=channel, used_at=now, notification_id=notification_id)
     return QuotaDecision(True, usage_id=usage.pk)
 
@@ -79,15 +79,3 @@ def quota_mark_spent(*, channel: str, until: datetime | None = None) -> datetime
     ChannelQuota.objects.update_or_create(channel=channel, defaults={"spent_until": until})
     return until
 
-
-def quota_status(*, channel: str, now: datetime | None = None) -> dict:
-    """For the dashboard: limit, used in the window, spent mark."""
-    now = now or timezone.now()
-    row = ChannelQuota.objects.filter(channel=channel).first()
-    used = QuotaUsage.objects.filter(channel=channel, used_at__gt=now - WINDOW).count()
-    return {
-        "channel": channel,
-        "limit": quota_limit(channel),
-        "used": used,
-        "spent_until": row.spent_until if row and row.spent_until and row.spent_until > now else None,
-    }

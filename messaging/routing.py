@@ -55,16 +55,14 @@ def is_suppressed(*, phone: str, channel: str) -> bool:
     """
     if not phone:
         return False
-    refusals = DeliveryAttempt.objects.filter(
-        notification__recipient_phone=phone, channel=channel, error_code__in=SUPPRESSING_CODES
+    last_refusal = (
+        DeliveryAttempt.objects.filter(
+            notification__recipient_phone=phone, channel=channel, error_code__in=SUPPRESSING_CODES
+        ).order_by("-started_at").values_list("started_at", flat=True).first()
     )
-    last_inbound = (
-        InboundMessage.objects.filter(sender=phone, channel=channel)
-        .order_by("-received_at").values_list("received_at", flat=True).first()
-    )
-    if last_inbound:
-        refusals = refusals.filter(started_at__gt=last_inbound)
-    return refusals.exists()
+    if last_refusal is None:  # the usual case: one query per send
+        return False
+    return not InboundMessage.objects.filter(sender=phone, channel=channel, received_at__gte=last_refusal).exists()
 
 
 def degraded_skip(notification: Notification, *, now: datetime) -> Skip | None:

@@ -5,7 +5,7 @@ Notification (status, updated_at) and (status, next_attempt_at); DeliveryAttempt
 (started_at, outcome), (channel, started_at), (error_code, started_at).
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
@@ -13,6 +13,7 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from messaging.models import (
+    DUE_STATUSES,
     AttemptOutcome,
     Channel,
     ChannelQuota,
@@ -23,11 +24,12 @@ from messaging.models import (
     NotificationStatus,
     QuotaUsage,
 )
+from messaging.quotas import WINDOW as QUOTA_WINDOW
+from messaging.quotas import quota_limit
 
 S = NotificationStatus
 # S.FAILED means "failed on this try, will retry" (the dispatcher picks it up again); S.DEAD is final.
 RETRYABLE_STATUSES = (S.FAILED, S.DEAD)
-DUE_STATUSES = (S.PENDING, S.FAILED, S.UNKNOWN)  # what the dispatcher claims once next_attempt_at is due
 BACKLOG_STATUSES = DUE_STATUSES + (S.SENDING,)
 FAILED_ATTEMPT_OUTCOMES = (AttemptOutcome.FAILED, AttemptOutcome.UNDELIVERED)
 # A send skipped because its channel is down (breaker open) or spent (63038 quota): trouble for the
@@ -105,13 +107,6 @@ def final_outcomes_by_hour(*, since: datetime) -> dict[datetime, dict]:
         for hour, n in counts.items():
             result.setdefault(hour, {"success": 0, "failure": 0})[key] += n
     return result
-
-
-def notification_counts_by_status(*, since: datetime) -> dict[str, int]:
-    rows = Notification.objects.filter(updated_at__gte=since).values("status").annotate(n=Count("pk"))
-    counts = dict.fromkeys(S.values, 0)
-    counts.update({row["status"]: row["n"] for row in rows.order_by()})
-    return counts
 
 
 def attempt_counts(*, since: datetime) -> dict[str, int]:
@@ -194,7 +189,6 @@ def outbox_backlog() -> dict:
     return {
         "pending": by_status.get(S.PENDING, 0),
         "retrying": retrying,
-        "retries": retrying,  # waiting for another try after a failure or an unknown outcome
         "sending": by_status.get(S.SENDING, 0),
         "oldest_due_at": oldest_due,
         "lag_seconds": max(0.0, (now - oldest_due).total_seconds()) if oldest_due else 0.0,
@@ -225,9 +219,9 @@ def outbox_lag_seconds() -> float:
 def quota_usage() -> list[dict]:
     """Per phone channel: sends counted in the rolling 24 hours, the limit, and a 63038 spent mark."""
     now = timezone.now()
-    limits = {Channel.WHATSAPP: settings.WHATSAPP_DAILY_LIMIT, Channel.SMS: settings.SMS_DAILY_LIMIT}
+    limits = {channel: quota_limit(channel) for channel in (Channel.WHATSAPP, Channel.SMS)}
     used = dict(
-        QuotaUsage.objects.filter(used_at__gte=now - timedelta(hours=24))
+        QuotaUsage.objects.filter(used_at__gt=now - QUOTA_WINDOW)
         .values("channel").annotate(n=Count("pk")).order_by().values_list("channel", "n")
     )
     spent = dict(ChannelQuota.objects.filter(spent_until__gt=now).values_list("channel", "spent_until"))

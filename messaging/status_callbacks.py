@@ -8,19 +8,18 @@ undelivered carry an ErrorCode that re-enters the policy table and the fallback 
 import logging
 import time
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from twilio.request_validator import RequestValidator
 
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Notification, NotificationStatus, StatusCallback
 from messaging.outbox import queue_dispatch
 from messaging.outcomes import Attempt, log_attempt, on_failure
+from messaging.webhooks import twilio_signature_valid
 from reliability.errors import record_error
 from reliability.metrics import WEBHOOK_LATENCY
 
@@ -45,10 +44,7 @@ def twilio_status_webhook(request: HttpRequest) -> HttpResponse:
 
 
 def _status_webhook(request: HttpRequest) -> HttpResponse:
-    signature = request.headers.get("X-Twilio-Signature", "")
-    url = settings.PUBLIC_BASE_URL + request.get_full_path()
-    token = settings.TWILIO_AUTH_TOKEN
-    if not token or not signature or not RequestValidator(token).validate(url, request.POST, signature):
+    if not twilio_signature_valid(request, request.POST):
         logger.warning("status callback rejected: missing or invalid signature")
         return HttpResponse("Missing or invalid X-Twilio-Signature.", status=403, content_type="text/plain")
     sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""

@@ -60,17 +60,24 @@ def _signed_params(request: HttpRequest) -> MultiValueDict:
     """The posted fields, once the size, encoding and Twilio signature are checked."""
     raw = _bounded_body(request)
     params = parse_form(raw)
-    token = settings.TWILIO_AUTH_TOKEN
-    if not token:
+    if not settings.TWILIO_AUTH_TOKEN:
         raise RejectedRequest(403, "Signature cannot be checked: TWILIO_AUTH_TOKEN is not configured.")
+    if not twilio_signature_valid(request, params):
+        raise RejectedRequest(403, "Missing or invalid X-Twilio-Signature.")
+    return params
+
+
+def twilio_signature_valid(request: HttpRequest, params) -> bool:
+    """Twilio's X-Twilio-Signature over ``params`` (both webhooks: messages and status callbacks)."""
+    token = settings.TWILIO_AUTH_TOKEN
     signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not token or not signature:
+        return False
     algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER, ""))
     # Checked against the public URL, not the one this process saw: behind a proxy or TLS
     # terminator the host and scheme differ, but Twilio signed the public one.
     url = settings.PUBLIC_BASE_URL + request.get_full_path()
-    if not signature or not RequestValidator(token).validate(url, params, signature, algorithm=algorithm):
-        raise RejectedRequest(403, "Missing or invalid X-Twilio-Signature.")
-    return params
+    return RequestValidator(token).validate(url, params, signature, algorithm=algorithm)
 
 
 def _bounded_body(request: HttpRequest) -> bytes:

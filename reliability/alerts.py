@@ -136,10 +136,3 @@ def _record_notify_failure(alert: Alert, via: str, exc: BaseException) -> None:
         severity="error", context={"alert": alert.pk, "via": via}, subject=f"alert:{alert.pk}", exc=exc,
     )
     logger.error("alert %s not sent by %s (support code %s)", alert.dedup_key, via, event.support_code)
-
-
-def evaluate_alerts() -> dict:
-    """Schedule entry point; the rules read other apps, so they live in reliability.monitoring.rules."""
-    from reliability.monitoring.rules import evaluate_alerts as run_rules
-
-    return run_rules()

@@ -119,7 +119,8 @@ class Breakers(_SyncCheck):
             raise ServiceWarning(f"open circuit breakers: {', '.join(sorted(names))}")
 
 
-CHECKS = [Database, Cache, TaskClusterHeartbeat, OutboxLag, DeadLetterGrowth, Breakers]
+DJOBEA_CHECKS = [TaskClusterHeartbeat, OutboxLag, DeadLetterGrowth, Breakers]
+CHECKS = [Database, Cache, *DJOBEA_CHECKS]
 
 
 class DjobeaHealthView(HealthCheckView):
@@ -127,15 +128,17 @@ class DjobeaHealthView(HealthCheckView):
 
     async def get(self, request, *args, **kwargs):
         response = await super().get(request, *args, **kwargs)
-        outage = any(r.error and not isinstance(r.error, ServiceWarning) for r in self.results)
-        if response.status_code == 500 and not outage:
+        if response.status_code == 500 and not self._outage():
             response.status_code = 200
         return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["errors"] = any(r.error and not isinstance(r.error, ServiceWarning) for r in self.results)
+        context["errors"] = self._outage()
         return context
+
+    def _outage(self) -> bool:
+        return any(r.error and not isinstance(r.error, ServiceWarning) for r in self.results)
 
 
 health_view = DjobeaHealthView.as_view(checks=CHECKS)
@@ -145,9 +148,6 @@ health_view = DjobeaHealthView.as_view(checks=CHECKS)
 def live_view(request):
     """Liveness: the process answers. No database, no cache, nothing else."""
     return HttpResponse("ok\n", content_type="text/plain")
-
-
-DJOBEA_CHECKS = [TaskClusterHeartbeat, OutboxLag, DeadLetterGrowth, Breakers]
 
 
 def run_djobea_checks() -> dict:

@@ -112,7 +112,6 @@ def demo_data(db, settings):
     from io import StringIO
 
     settings.DEMO_ADMIN_PASSWORD = "demo-admin-pass-123"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # the demo login, fast
 
     from django.core.management import call_command
 

@@ -47,10 +47,11 @@ def _tokens(text: str) -> list[str]:
 
 def interpret_answer(text: str) -> Answer | None:
     """YES, NO, or None when the message is not a clear answer (the first answer word decides)."""
-    padded = f" {' '.join(_tokens(text))} "
+    tokens = _tokens(text)
+    padded = f" {' '.join(tokens)} "
     if any(f" {phrase} " in padded for phrase in NO_PHRASES):
         return Answer.NO
-    for token in _tokens(text)[:4]:
+    for token in tokens[:4]:
         word = _collapse(token)
         if word in YES_WORDS:
             return Answer.YES

@@ -160,7 +160,7 @@ class LlmParser(Parser):
         category = answer.get("category") if answer.get("category") in slugs else None
         zone_id = None
         if isinstance(answer.get("zone"), str):
-            zone_id, _ = find_zone(normalize(answer["zone"]).split())
+            zone_id = find_zone(normalize(answer["zone"]).split())
         language = answer.get("language") if answer.get("language") in ("fr", "en") else rules.language
         urgency = Urgency.URGENT if Urgency.URGENT in (answer.get("urgency"), rules.urgency) else Urgency.NORMAL
         return ParseResult(
@@ -169,7 +169,6 @@ class LlmParser(Parser):
             urgency=urgency,
             description=rules.description,
             language=language,
-            confidence=0.9 if category and zone_id else 0.6,
             language_detected=answer.get("language") in ("fr", "en") or rules.language_detected,
             source=self.name,
         )

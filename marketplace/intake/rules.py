@@ -105,13 +105,13 @@ def text_windows(tokens: list[str], max_size: int = 3) -> list[str]:
     return ["".join(tokens[i:i + n]) for n in range(1, max_size + 1) for i in range(len(tokens) - n + 1)]
 
 
-def find_zone(tokens: list[str]) -> tuple[int | None, float]:
+def find_zone(tokens: list[str]) -> int | None:
     keys = zone_keys()
     windows = text_windows(tokens)
     window_set = set(windows)
     for key in keys:
         if key.compact in window_set:
-            return key.zone_id, 1.0
+            return key.zone_id
     best, best_ratio = None, 0.0
     for key in keys:
         if len(key.compact) < 5 or any(c.isdigit() for c in key.compact):
@@ -121,10 +121,10 @@ def find_zone(tokens: list[str]) -> tuple[int | None, float]:
                 ratio = SequenceMatcher(None, window, key.compact).ratio()
                 if ratio >= 0.85 and ratio > best_ratio:
                     best, best_ratio = key.zone_id, ratio
-    return best, best_ratio
+    return best
 
 
-def find_category(tokens: list[str]) -> tuple[str | None, float]:
+def find_category(tokens: list[str]) -> str | None:
     """The trade whose keywords cover most words; on a tie, the one named first ("fridge … cooling")."""
     scores: list[tuple[int, int, str]] = []
     for category in ServiceCategory.objects.only("slug", "keywords", "name_fr", "name_en"):
@@ -136,12 +136,7 @@ def find_category(tokens: list[str]) -> tuple[str | None, float]:
                 score, first = score + len(phrase.split()), min(first, position)
         if score:
             scores.append((-score, first, category.slug))
-    if not scores:
-        return None, 0.0
-    scores.sort()
-    best_score = -scores[0][0]
-    unsure = len(scores) > 1 and scores[1][0] == scores[0][0]
-    return scores[0][2], 0.4 if unsure else min(1.0, 0.5 + best_score / 4)
+    return min(scores)[2] if scores else None
 
 
 def detect_language(tokens: list[str], *, hint: str) -> tuple[str, bool]:
@@ -170,17 +165,13 @@ class RulesParser(Parser):
     def parse(self, text: str, *, language_hint: str = "fr") -> ParseResult:
         normalized = normalize(text)
         tokens = normalized.split()
-        category, category_confidence = find_category(tokens)
-        zone_id, zone_confidence = find_zone(tokens)
         language, detected = detect_language(tokens, hint=language_hint)
-        found = [c for c in (category_confidence, zone_confidence) if c]
         return ParseResult(
-            category_slug=category,
-            zone_id=zone_id,
+            category_slug=find_category(tokens),
+            zone_id=find_zone(tokens),
             urgency=detect_urgency(normalized, tokens),
             description=(text or "").strip()[:DESCRIPTION_MAX_CHARS],
             language=language,
-            confidence=round(sum(found) / 2, 2),
             language_detected=detected,
             source=self.name,
         )

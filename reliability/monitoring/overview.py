@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 from marketplace import selectors as market
 from messaging import selectors as messaging
 from reliability import alerts, degradation, health
+from reliability.breakers import NAMES as BREAKER_NAMES
 from reliability.models import BreakerForce, BreakerState, CircuitBreaker, DeadLetter, ErrorEvent
 from reliability.monitoring import links
 from reliability.monitoring.recommendations import recommend
 from reliability.monitoring.status import delivery_status, success_rate
-
-BREAKER_NAMES = ("whatsapp", "sms", "email", "ai")
 
 
 def breakers() -> list[dict]:
@@ -57,8 +56,7 @@ def quick_stats(*, now: datetime, chart: list[dict] | None = None) -> dict:
         "failed_24h": finals["failure"],
         "active_requests": market.active_request_count(),
         "pending": backlog["pending"],
-        "retrying": backlog["retrying"],
-        "pending_retries": backlog["retries"],
+        "pending_retries": backlog["retrying"],
         "dead_letters_open": DeadLetter.objects.filter(redriven_at__isnull=True).count(),
         "oldest_due_at": backlog["oldest_due_at"],
         "outbox_lag_seconds": round(backlog["lag_seconds"], 1),
@@ -80,7 +78,7 @@ def chart_buckets(*, now: datetime) -> list[dict]:
     buckets = []
     for i in range(24):
         hour = start + timedelta(hours=i)
-        row = next((v for k, v in by_hour.items() if k == hour), {"success": 0, "failure": 0})
+        row = by_hour.get(hour, {"success": 0, "failure": 0})
         total = row["success"] + row["failure"]
         buckets.append({"hour": hour, "label": timezone.localtime(hour).strftime("%Hh"),
                         "success": row["success"], "failure": row["failure"], "total": total,
@@ -147,7 +145,8 @@ def health_summary() -> dict:
 def dashboard_data(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     breaker_rows = breakers()
-    facts = recommendation_facts(now=now, open_breakers=[b["name"] for b in breaker_rows if b["is_open"]])
+    blocking = [b["name"] for b in breaker_rows if degradation.blocks_calls(b["state"], b["forced"])]
+    facts = recommendation_facts(now=now, open_breakers=blocking)
     status = delivery_status(now=now)
     chart = chart_buckets(now=now)
     status["link"] = links.attempts(outcome__in="delivered,sent,failed,undelivered", started_at__gte=status["since"])

@@ -16,6 +16,7 @@ from marketplace import selectors as market
 from messaging import selectors as messaging
 from reliability import degradation, health
 from reliability.alerts import raise_alert, resolve_alert
+from reliability.breakers import NAMES as BREAKER_NAMES
 from reliability.models import Severity
 from reliability.monitoring.status import StatusClass, delivery_status
 
@@ -83,7 +84,7 @@ def evaluate_alerts() -> dict:
     lag = messaging.outbox_lag_seconds()
     beat_ok = health.heartbeat_ok()
     rule_status(status)
-    rule_breakers(open_names, known=["whatsapp", "sms", "email", "ai"])
+    rule_breakers(open_names, known=list(BREAKER_NAMES))
     rule_quotas()
     rule_dead_letters()
     rule_outbox_lag(lag)

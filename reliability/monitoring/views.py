@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reliability import alerts, degradation
+from reliability.breakers import NAMES as BREAKER_NAMES
 from reliability.models import CircuitBreaker, DeadLetter, DegradationLevel, ErrorEvent
 from reliability.monitoring import links
 from reliability.monitoring.chart import success_chart_svg
-from reliability.monitoring.overview import BREAKER_NAMES, dashboard_data, describe_status
+from reliability.monitoring.overview import dashboard_data, describe_status
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,6 @@ def dashboard(request):
             "degradation": request.user.has_perm("reliability.set_degradation"),
             "alerts": request.user.has_perm("reliability.change_alert"),
         },
-        "simulator_url": "/admin/simulator/",
     }
     return TemplateResponse(request, "monitoring/dashboard.html", context)
 

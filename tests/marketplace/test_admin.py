@@ -8,7 +8,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from marketplace.demo import demo_seed
 from marketplace.models import (
     OfferStatus,
     Provider,
@@ -23,13 +22,6 @@ from messaging.models import Notification
 from tests.factories import make_category, make_provider, make_request, make_zone
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def demo(db, settings):
-    settings.DEMO_ADMIN_PASSWORD = "demo-pass-for-tests"  # the test runner turns DEBUG off
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, for tests only
-    return demo_seed()
 
 
 def _url(model, view, *args):
@@ -87,7 +79,7 @@ def _page_urls(request):
     return urls
 
 
-def test_every_admin_page_renders_for_staff(demo, staff_client, staff_user, rf):
+def test_every_admin_page_renders_for_staff(demo_data, staff_client, staff_user, rf):
     request = rf.get("/admin/")
     request.user = staff_user
     urls = _page_urls(request)
@@ -103,13 +95,13 @@ def test_every_admin_page_renders_for_staff(demo, staff_client, staff_user, rf):
     assert staff_client.get(reverse("admin:index")).status_code == 200
 
 
-def test_admin_pages_need_a_staff_login(demo, client):
+def test_admin_pages_need_a_staff_login(demo_data, client):
     response = client.get(_url(Provider, "changelist"))
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
 
 
-def test_provider_list_shows_rating_current_load_and_last_offer(demo, staff_client):
+def test_provider_list_shows_rating_current_load_and_last_offer(demo_data, staff_client):
     busy = Provider.objects.get(phone="+237678504404")  # Hervé Kamga, assigned in the demo
     response = staff_client.get(_url(Provider, "changelist"), {"q": "Hervé"})
     assert response.status_code == 200
@@ -120,18 +112,18 @@ def test_provider_list_shows_rating_current_load_and_last_offer(demo, staff_clie
     assert busy.last_offered_at is not None
 
 
-def test_provider_changelist_queries_do_not_grow_with_rows(demo, staff_client, django_assert_max_num_queries):
+def test_provider_changelist_queries_do_not_grow_with_rows(demo_data, staff_client, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         assert staff_client.get(_url(Provider, "changelist")).status_code == 200
 
 
 @pytest.mark.parametrize("spelling", ["6 77 50 11 01", "677501101", "+237 677 50 11 01"])
-def test_provider_search_finds_a_number_in_any_spelling(demo, staff_client, spelling):
+def test_provider_search_finds_a_number_in_any_spelling(demo_data, staff_client, spelling):
     response = staff_client.get(_url(Provider, "changelist"), {"q": spelling})
     assert [p.name for p in response.context["cl"].result_list] == ["Jean-Pierre Mbarga"]
 
 
-def test_provider_filters_by_category_city_availability_emergency_and_load(demo, staff_client):
+def test_provider_filters_by_category_city_availability_emergency_and_load(demo_data, staff_client):
     url = _url(Provider, "changelist")
     plumbing_id = ServiceCategory.objects.get(slug="plomberie").pk
     plumbing = staff_client.get(url, {"categories__id__exact": plumbing_id, "city": "yaounde"})
@@ -169,14 +161,14 @@ def test_provider_bulk_actions_work_through_post(staff_client, action, field, va
     assert "3" in [str(m) for m in response.context["messages"]][0]
 
 
-def test_request_is_found_by_its_reference(demo, staff_client):
+def test_request_is_found_by_its_reference(demo_data, staff_client):
     target = ServiceRequest.objects.order_by("pk")[2]
     response = staff_client.get(_url(ServiceRequest, "changelist"), {"q": target.reference})
     assert [r.pk for r in response.context["cl"].result_list] == [target.pk]
     assert target.reference in response.content.decode()
 
 
-def test_request_filters_by_status_and_attention(demo, staff_client):
+def test_request_filters_by_status_and_attention(demo_data, staff_client):
     url = _url(ServiceRequest, "changelist")
     escalated = staff_client.get(url, {"status__exact": "escalated"}).context["cl"].result_list
     assert [r.status for r in escalated] == ["escalated"]
@@ -186,7 +178,7 @@ def test_request_filters_by_status_and_attention(demo, staff_client):
     assert exact and all(r.match_level == "exact" for r in exact)
 
 
-def test_request_change_page_shows_timeline_and_offers(demo, staff_client):
+def test_request_change_page_shows_timeline_and_offers(demo_data, staff_client):
     request = ServiceRequest.objects.get(status=RequestStatus.ASSIGNED)
     content = staff_client.get(_url(ServiceRequest, "change", request.pk)).content.decode()
     assert request.events.count() == 5
@@ -259,7 +251,7 @@ def test_reassign_action_needs_its_own_permission_and_sends_the_request_back_to_
     assert escalated.offers.get(status=OfferStatus.PENDING).provider == second
 
 
-def test_admin_speaks_french_by_default_and_english_on_request(demo, staff_client):
+def test_admin_speaks_french_by_default_and_english_on_request(demo_data, staff_client):
     url = _url(Provider, "changelist")
     french = staff_client.get(url).content.decode()
     assert "Marquer les prestataires sélectionnés comme disponibles" in french

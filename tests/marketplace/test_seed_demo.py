@@ -25,7 +25,6 @@ MODELS = [Zone, ServiceCategory, Provider, Client, ServiceRequest, ProviderOffer
 @pytest.fixture(autouse=True)
 def demo_password(settings):
     settings.DEMO_ADMIN_PASSWORD = "seed-pass-for-tests"  # the test runner turns DEBUG off
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, for tests only
 
 
 def _seed() -> str:

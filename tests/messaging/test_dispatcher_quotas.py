@@ -17,7 +17,7 @@ from messaging.models import (
     QuotaUsage,
 )
 from messaging.outbox import enqueue
-from messaging.quotas import quota_status
+from messaging.selectors import quota_usage
 from tests.fakes import twilio_server as fake
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def test_the_limit_is_never_exceeded_and_the_rest_is_deferred_not_dropped(fake_t
     oldest = QuotaUsage.objects.order_by("used_at").first().used_at
     assert all(n.next_attempt_at == oldest + timedelta(hours=24) for n in waiting)
     assert DeliveryAttempt.objects.filter(outcome=AttemptOutcome.SKIPPED, error_code="quota_spent").count() == 2
-    assert quota_status(channel="whatsapp")["used"] == 3
+    assert {row["channel"]: row["used"] for row in quota_usage()}["whatsapp"] == 3
 
 
 def test_when_the_quota_runs_low_low_priority_waits_and_offers_go_first(fake_twilio, settings):

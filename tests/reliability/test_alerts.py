@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from marketplace.models import RequestStatus
 from messaging.models import ChannelQuota, Notification
-from reliability.alerts import alert_acknowledge, evaluate_alerts, raise_alert
+from reliability.alerts import alert_acknowledge, raise_alert
 from reliability.health import heartbeat_beat
 from reliability.models import Alert, AlertStatus, ErrorEvent
+from reliability.monitoring.rules import evaluate_alerts
 from tests.factories import make_request
 from tests.reliability.monitoring_support import make_attempts, make_dead_letter, make_notification, open_breaker
 

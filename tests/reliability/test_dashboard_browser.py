@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from messaging.models import Conversation
 from messaging.outbox import enqueue
-from reliability.alerts import evaluate_alerts
 from reliability.models import CircuitBreaker
+from reliability.monitoring.rules import evaluate_alerts
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

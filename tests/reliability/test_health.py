@@ -56,7 +56,7 @@ def test_a_dead_cluster_is_reported_to_staff_by_the_web_side_once(client, settin
     assert (alert.status, alert.severity, alert.count) == ("open", "critical", 3)
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["ops@djobea.test"]
     heartbeat_beat()  # the cluster is back: its every-minute rules resolve the alert
-    from reliability.alerts import evaluate_alerts
+    from reliability.monitoring.rules import evaluate_alerts
 
     evaluate_alerts()
     alert.refresh_from_db()
