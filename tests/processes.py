@@ -105,10 +105,10 @@ def wait_http(url: str, *, process: subprocess.Popen | None = None, timeout: flo
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"the server for {url} exited with {process.returncode}")
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass  # not listening yet: the deadline bounds the wait
+        except requests.RequestException:
+            pass  # not listening yet, or still starting its workers: the deadline bounds the wait
         time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 

@@ -83,9 +83,9 @@ class FakeTwilio:
 
     # --- control ------------------------------------------------------------------------------
 
-    def start(self) -> "FakeTwilio":
+    def start(self, port: int = 0) -> "FakeTwilio":
         handler = type("Handler", (_Handler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name="fake-twilio", daemon=True)
         self.thread.start()
@@ -136,6 +136,7 @@ class FakeTwilio:
         message = _message_json(self.account_sid, to=form.get("To", ""), from_=form.get("From", ""),
                                 body=form.get("Body", ""), content_sid=form.get("ContentSid", ""),
                                 status_callback=form.get("StatusCallback", ""))
+        message["_received"] = time.time()  # wall clock, for benchmarks timing delivery across processes
         with self.lock:
             self.messages.append(message)
         return message
@@ -179,6 +180,9 @@ def _public(message: dict) -> dict:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeTwilio
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes: with Nagle on, a keep-alive client's delayed ACK
+    # stalled every answer by about 40 ms, and the fake, not the code under test, set the pace.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 (silence the default stderr log)
         return
@@ -252,3 +256,29 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(200, {"messages": found, "page": 0, "page_size": 50, "next_page_uri": None,
                            "first_page_uri": self.path, "previous_page_uri": None, "uri": self.path,
                            "start": 0, "end": max(len(found) - 1, 0)})
+
+
+def main() -> None:
+    """Run the fake on its own: ``python -m tests.fakes.twilio_server --port 8090 --latency 0.2``
+    (scripts/multinode points a local stack at it); prints the number of messages received every few seconds."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="A fake Twilio REST API on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added to every accepted create")
+    args = parser.parse_args()
+    fake = FakeTwilio(latency=args.latency).start(args.port)
+    print(f"fake Twilio on {fake.url} (account {fake.account_sid}, token {fake.auth_token})", flush=True)
+    seen = 0
+    try:
+        while True:
+            time.sleep(5)
+            if fake.count() != seen:
+                seen = fake.count()
+                print(f"fake Twilio: {seen} messages received", flush=True)
+    except KeyboardInterrupt:
+        fake.stop()
+
+
+if __name__ == "__main__":
+    main()
