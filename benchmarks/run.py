@@ -42,7 +42,7 @@ def _arguments() -> argparse.Namespace:
 def _configurations(args, scratch: Path) -> list[tuple[str, str, str]]:
     configurations = []
     if not args.skip_postgres:
-        configurations.append(("PostgreSQL + Redis", args.pg + "?options=-c%20synchronous_commit%3Doff", args.redis))
+        configurations.append(("PostgreSQL + Redis", args.pg, args.redis))
     if not args.skip_sqlite:
         configurations.append(("SQLite (ORM broker)", f"sqlite:///{scratch / 'bench.sqlite3'}", ""))
     return configurations

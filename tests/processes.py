@@ -95,7 +95,11 @@ def start_gunicorn(env: dict, *, port: int, workers: int = 2, threads: int = 1, 
          "--threads", str(threads), "--log-level", "warning"],
         cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
     )
-    wait_http(f"http://127.0.0.1:{port}/health/live/", process=server)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/health/live/", process=server)
+    except RuntimeError:
+        stop([server])
+        raise
     return server
 
 
