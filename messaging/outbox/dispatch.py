@@ -38,6 +38,7 @@ from messaging.outbox.outcomes import (
     on_sent,
     waiting_wake,
 )
+from messaging.outbox.pacing import wait_for_slot
 from messaging.outbox.policy import classify
 from messaging.outbox.quotas import quota_release
 from messaging.outbox.receipts import status_callbacks_replay
@@ -247,6 +248,7 @@ def _send(notification: Notification, plan: SendPlan, *, guard: dict, sent_sink:
         return "lease_lost"
     channel = get_channel(plan.channel)
     message = outgoing_message(notification, template_sid=plan.template_sid, variables=plan.template_variables)
+    wait_for_slot(plan.channel)
     started_at, clock = timezone.now(), time.monotonic()
     try:
         result = channel.send(message)
