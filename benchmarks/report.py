@@ -9,6 +9,7 @@ class Report:
     def __init__(self, label: str):
         self.label = label
         self.targets: list[tuple[str, bool]] = []
+        self.figures: dict[str, float] = {}  # higher is better; compared across configurations
         print(f"\n=== {label} ===", flush=True)
 
     def _target(self, name: str, met: bool) -> str:
@@ -25,6 +26,8 @@ class Report:
                 f"enqueue {outbox['enqueue_ms']:.1f} ms/msg, duplicates {outbox['duplicates']}) | raw sequential "
                 f"loop {raw:7.1f} msg/s | ratio {ratio:6.2f} | of 80 msg/s ceiling "
                 f"{outbox['rate'] / TWILIO_SENDER_CEILING:5.2f}{incomplete}")
+        if nodes == 1:
+            self.figures[f"dispatch {mode} (msg/s)"] = outbox["rate"]
         if nodes == 1 and mode == "instant":
             line += f"  [target >= 0.3 of raw: {self._target('dispatch instant >= 0.3 raw', ratio >= 0.3)}]"
         if nodes == 1 and mode == "latency":
@@ -36,6 +39,7 @@ class Report:
                 f"p50 {figures['p50']:6.2f} s  p95 {figures['p95']:6.2f} s  max {figures['max']:6.2f} s  "
                 f"waited > 15 s: {figures['over_15s']}  drain {figures['drain']:6.2f} s")
         if baseline:
+            self.figures["burst: clients answered per second of drain"] = figures["answered"] / figures["drain"]
             ratio = figures["drain"] / baseline["drain"] if baseline["drain"] else math.nan
             nobody = figures["over_15s"] == 0 and figures["answered"] == figures["clients"]
             line += (f" | drain / bare view {ratio:5.1f}x  [target nobody > 15 s: "
@@ -50,6 +54,7 @@ class Report:
             keeps_up = djobea.pct(0.99) < 0.150 and djobea.errors == 0 and djobea.rate >= 0.95 * offered
             line += f"  [target p99 < 150 ms at 100/s: {self._target('webhook keeps up with 100 req/s', keeps_up)}]"
         if offered is None:
+            self.figures["webhook flat out (req/s)"] = djobea.rate
             line += f"  [target >= 0.3 of bare: {self._target('webhook flat out >= 0.3 bare', ratio >= 0.3)}]"
         print(line, flush=True)
 
@@ -61,3 +66,17 @@ class Report:
         if rows >= 1_000_000:
             line += f"  [target 1M within 1.5x of 10k: {self._target('claim flat to 1M rows', ratio <= 1.5)}]"
         print(line, flush=True)
+
+
+def compare(reference: tuple[str, dict], other: tuple[str, dict]) -> list[tuple[str, bool]]:
+    """Print ``other``'s figures as a fraction of ``reference``'s; the target is at least half."""
+    (ref_label, ref), (label, figures) = reference, other
+    print(f"\n=== {label} against {ref_label} (target: at least half) ===")
+    targets = []
+    for name, value in figures.items():
+        if ref.get(name):
+            ratio = value / ref[name]
+            targets.append((f"{label} >= 0.5 of {ref_label}: {name}", ratio >= 0.5))
+            verdict = "met" if ratio >= 0.5 else "NOT met"
+            print(f"{name:<48} {value:8.1f} vs {ref[name]:8.1f}  = {ratio:4.2f}  {verdict}")
+    return targets

@@ -14,6 +14,7 @@ Targets are the issue's (#9), measured with DEBUG off; the end prints which are 
 """
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -113,20 +114,37 @@ def main() -> None:
             for log in Path(scratch).glob("*.log"):
                 log.rename(kept / log.name)
             print(f"logs: {kept}")
-    print(f"\n{report.label}: {sum(met for _n, met in report.targets)}/{len(report.targets)} targets met "
+    if os.environ.get("BENCH_RESULTS"):
+        Path(os.environ["BENCH_RESULTS"]).write_text(json.dumps({"label": report.label, "figures": report.figures}))
+    _summary(report.label, report.targets, started)
+
+
+def _summary(label: str, targets: list[tuple[str, bool]], started: float) -> None:
+    print(f"\n{label}: {sum(met for _n, met in targets)}/{len(targets)} targets met "
           f"in {time.monotonic() - started:.0f} s")
-    for name, met in report.targets:
+    for name, met in targets:
         print(f"  {'met    ' if met else 'NOT met'}  {name}")
 
 
 def _each_in_its_own_process(configurations, args) -> None:
-    """Django's settings are read once per process: each configuration runs in a child of this command."""
+    """Django's settings are read once per process: each configuration runs in a child of this command,
+    which leaves its figures in a file; SQLite's are then set against PostgreSQL's."""
     import subprocess
 
+    from benchmarks.report import compare
+
+    started = time.monotonic()
     forwarded = [a for a in sys.argv[1:] if a not in ("--skip-sqlite", "--skip-postgres")]
-    for label, _db, _redis in configurations:
-        skip = "--skip-sqlite" if label.startswith("PostgreSQL") else "--skip-postgres"
-        subprocess.run([sys.executable, "-m", "benchmarks.run", *forwarded, skip], cwd=ROOT, check=True)
+    results = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for n, (label, _db, _redis) in enumerate(configurations):
+            skip = "--skip-sqlite" if label.startswith("PostgreSQL") else "--skip-postgres"
+            out = Path(scratch) / f"{n}.json"
+            subprocess.run([sys.executable, "-m", "benchmarks.run", *forwarded, skip], cwd=ROOT, check=True,
+                           env={**os.environ, "BENCH_RESULTS": str(out)})
+            results.append(json.loads(out.read_text()))
+    targets = compare(*[(r["label"], r["figures"]) for r in results])
+    _summary("SQLite against PostgreSQL", targets, started)
 
 
 if __name__ == "__main__":

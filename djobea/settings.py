@@ -122,7 +122,9 @@ CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "
 Q_OPS_CLUSTER = "ops"
 Q_CLUSTER = {
     "name": "djobea",
-    "workers": env.int("Q_WORKERS", default=2),
+    # Processing a message waits on the database as much as it computes: 4 workers drained a burst
+    # of 300 new clients in 9.8 s on 2 cores, 2 workers in 13.6 s (scripts/bench).
+    "workers": env.int("Q_WORKERS", default=4),
     "ALT_CLUSTERS": {Q_OPS_CLUSTER: {"workers": env.int("Q_OPS_WORKERS", default=2)}},
     "timeout": 60,
     "retry": 120,
