@@ -59,8 +59,6 @@ def run(stack: Stack, *, quick: bool, node_counts: list[int], report) -> None:
         stack.start_nodes(nodes)
         time.sleep(3)  # let the clusters connect before the clock starts
         for mode, latency in (("instant", 0.0), ("latency", 0.2)):
-            if mode == "latency" and nodes > 1 and quick:
-                continue
             stack.fake.latency = latency
             raw = raw_loop(stack, count=raw_sizes[mode])
             outbox = outbox_rate(stack, count=sizes[mode], prefix=f"d{nodes}{mode}", group=nodes,

@@ -55,9 +55,9 @@ def _run_configuration(label: str, database_url: str, redis_url: str, args, scra
 
     only = set(args.only.split(","))
     stack = Stack(database_url=database_url, redis_url=redis_url, log_dir=scratch)
-    os.environ.update({k: v for k, v in stack.env.items() if k not in ("DEBUG",)})
+    os.environ.update(stack.env)
     stack.prepare_database()
-    _django_setup(stack.env)
+    _django_setup()
     report = Report(label)
     try:
         stack.start_web(workers=2, threads=8)
@@ -83,13 +83,10 @@ def _scenarios(stack, report, *, only: set[str], quick: bool, postgres: bool) ->
         claim.run(quick=quick, report=report)
 
 
-def _django_setup(env: dict) -> None:
-    """This process reads the stack's database; settings are read once, so each configuration re-execs."""
+def _django_setup() -> None:
+    """This process reads the stack's database (its environment is the stack's: call after updating it)."""
     import django
-    from django.conf import settings
 
-    if settings.configured:
-        return
     os.environ["DJANGO_SETTINGS_MODULE"] = "djobea.settings"
     django.setup()
 

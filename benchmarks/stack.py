@@ -67,6 +67,7 @@ class Stack:
             self.env.pop("REDIS_URL", None)
         self.web: subprocess.Popen | None = None
         self.node_processes: list[subprocess.Popen] = []
+        self.nodes = 0
 
     @property
     def base_url(self) -> str:
@@ -89,12 +90,14 @@ class Stack:
                                            log=self.log_dir / "web.log")
 
     def start_nodes(self, count: int) -> None:
-        for n in range(len(self.node_processes) // 3, count):
+        """Add task nodes until ``count`` run."""
+        for n in range(self.nodes, count):
             self.node_processes += processes.start_node(self.env, log_dir=self.log_dir, tag=f"node{n + 1}")
+        self.nodes = max(self.nodes, count)
 
     def stop_nodes(self) -> None:
         processes.stop(self.node_processes)
-        self.node_processes = []
+        self.node_processes, self.nodes = [], 0
 
     def shell(self, code: str) -> dict:
         """Run ``code`` in ``manage.py shell`` on the stack's settings; its last output line is JSON."""
