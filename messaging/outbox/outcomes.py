@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from djobea.phones import mask_phone
+from messaging.channels import channel_spec
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus
 from messaging.outbox.pacing import RATE_CODES, channel_pause
@@ -52,7 +53,7 @@ def guarded_update(guard: dict, **fields) -> bool:
 
 
 def retry_config(channel: str) -> dict:
-    return settings.MESSAGING_RETRY.get(channel) or settings.MESSAGING_RETRY["sms"]
+    return channel_spec(channel).retry
 
 
 def max_attempts(channel: str, rule: Rule | None = None) -> int:
