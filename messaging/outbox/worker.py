@@ -30,9 +30,10 @@ class OutboxWorker:
         self.batch_size = batch_size or settings.MESSAGING_BATCH_SIZE
         sizes = {kind: channel_spec(kind).concurrency for kind in settings.MESSAGING_CHANNELS}
         self.pools = {kind: ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"outbox-{kind}",
-                                               initializer=close_old_connections)
+                                               initializer=self._adopt_thread_connection)
                       for kind, size in sizes.items()}
         self.capacity = 2 * sum(sizes.values())  # claimed, queued or sending
+        self.thread_connections: list = []  # each pool thread's database connection, closed at shutdown
         self.inflight: set[Future] = set()
         self.sent: list[Sent] = []
         self.sent_lock = threading.Lock()
@@ -66,6 +67,7 @@ class OutboxWorker:
             self._collect(wait(self.inflight).done)
             self._write_sent()
             self.shutdown()
+            connections.close_all()  # this thread's own
         return self.processed
 
     def _claim_into_pools(self) -> int:
@@ -114,9 +116,17 @@ class OutboxWorker:
     def stop(self) -> None:
         self.stopping.set()
 
+    def _adopt_thread_connection(self) -> None:
+        own = connections["default"]
+        own.inc_thread_sharing()  # so that shutdown, in the main thread, may close it
+        self.thread_connections.append(own)
+
     def shutdown(self) -> None:
         for pool in self.pools.values():
             pool.shutdown(wait=True)
+        for own in self.thread_connections:
+            own.close()
+        self.thread_connections.clear()
 
 
 def _process_in_thread(claim: Claim, sent_sink) -> str:

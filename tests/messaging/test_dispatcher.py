@@ -377,6 +377,7 @@ def test_at_degradation_level_moderate_low_priority_waits_and_offers_still_go(fa
     assert (offer.status, offer.channel) == (NotificationStatus.SENT, "whatsapp")
     assert (countdown.status, countdown.channel) == (NotificationStatus.PENDING, "whatsapp")
     assert countdown.next_attempt_at > timezone.now()
+    assert countdown.last_error_code == "degraded"  # why it waits, for staff and for the status (not a failure)
     degradation_clear(user=staff_user)
     make_due()
     dispatch_due()
