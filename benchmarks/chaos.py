@@ -107,7 +107,7 @@ def scenario_chaos(stack: Stack, args) -> dict:
     _kill_and_restart(stack, timeline, 0.6 * seconds, "outbox1" if "outbox1" in stack.processes else "node2")
     timeline.at(0.7 * seconds, "500 storm", lambda: transient.append(
         fake.inject(error(20500), seconds=storm, name="500 storm")) and None)
-    timeline.at(0.85 * seconds, "63038 once on WhatsApp", lambda: transient.append(
+    timeline.at(0.5 * seconds, "63038 once on WhatsApp", lambda: transient.append(
         fake.inject(error(63038), channel="whatsapp", limit=1)) and None)
     _run_traffic(burst, inbound, timeline)
     now = time.monotonic()
