@@ -9,11 +9,10 @@ Every received message is recorded; ``count(to)`` tells how many reached "Twilio
 
 Fault injection for runs with real processes (the chaos benchmark, composed-fault tests): ``inject``
 answers a fraction of the creates that no script answers with a fault, for one channel, some
-recipients, a time window or a number of hits (``outcomes`` records what every create got). With
-``sent_after`` a message is "queued" (no ``date_sent``) that long before Twilio sends it; with
-``receipts`` Twilio later reports it ``delivered`` (or ``undelivered``) and POSTs the status callback,
-signed with RequestValidator, to the URL the create named (``callbacks`` records the answers).
-``GET …/Messages/{Sid}.json`` fetches one message.
+recipients, a time window or a number of hits (``outcomes`` records what every create got). A new
+message is "queued" (no ``date_sent``); with ``receipts`` Twilio sends it ``sent_after`` seconds later,
+then reports it ``delivered`` (or ``undelivered``) and POSTs the status callback, signed with
+RequestValidator, to the URL the create named, once (``callbacks`` records the answers).
 """
 
 import base64
@@ -35,8 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from twilio.request_validator import RequestValidator
 
-MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
-MESSAGE_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages/(?P<message>[^/]+)\.json$")
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages(?:/(?P<message>SM[0-9a-f]+))?\.json$")
 
 # The HTTP status Twilio answers with for an error code at message creation.
 ERROR_STATUS = {"20003": 401, "20429": 429, "63038": 429, "63018": 429, "20500": 500, "20503": 503}
@@ -131,10 +129,12 @@ class FakeTwilio:
     requests: list[dict] = field(default_factory=list)
     scripts: dict[str, list[Reply]] = field(default_factory=dict)
     latency: float = 0.0  # seconds added to every accepted create (to catch a dispatcher mid-batch)
+    lookup_replies: list[Reply] = field(default_factory=list)  # scripted answers to GET (list and fetch)
+    after_create: object = None  # called with the stored message once a create is answered (callback races)
     faults: list[Fault] = field(default_factory=list)
     outcomes: list[dict] = field(default_factory=list)  # every create: to, body, answer, fault, at
     callbacks: list[dict] = field(default_factory=list)  # every status callback posted: sid, status, answer
-    sent_after: float | None = None  # seconds a message stays "queued" (no date_sent); None: sent at once
+    sent_after: float = 0.0  # with receipts: seconds a message stays "queued" (no date_sent) before "sent"
     receipts: Receipts | None = None
     seed: int = 10
 
@@ -181,6 +181,18 @@ class FakeTwilio:
         with self.lock:
             self.scripts.setdefault(to, []).extend(replies)
 
+    def script_lookup(self, *replies: Reply) -> None:
+        """Answers to the next GETs (message list or fetch), in order; then the real answer."""
+        with self.lock:
+            self.lookup_replies.extend(replies)
+
+    def set_status(self, sid: str, status: str, error_code: int | None = None) -> None:
+        """What Twilio reports for a message later (delivered, undelivered …), as a fetch would show."""
+        with self.lock:
+            for message in self.messages:
+                if message["sid"] == sid:
+                    message.update(status=status, error_code=error_code)
+
     def count(self, to: str | None = None) -> int:
         """Messages Twilio holds for exactly ``to`` (all of them when None)."""
         with self.lock:
@@ -207,11 +219,12 @@ class FakeTwilio:
             return self._fault_reply(to)
 
     def store(self, form: dict) -> dict:
+        body = form.get("Body", "")
+        if form.get("ContentSid"):  # Twilio renders the template; this stand-in text holds every variable
+            body = "Djobea: " + " ".join(str(v) for v in json.loads(form.get("ContentVariables") or "{}").values())
         message = _message_json(self.account_sid, to=form.get("To", ""), from_=form.get("From", ""),
-                                body=form.get("Body", ""), content_sid=form.get("ContentSid", ""),
+                                body=body, content_sid=form.get("ContentSid", ""),
                                 status_callback=form.get("StatusCallback", ""))
-        if self.sent_after is not None:
-            message.update(date_sent=None, _at=None)  # Twilio sets date_sent when it sends, not at creation
         with self.lock:
             self.messages.append(message)
             self._lifecycle_start(message)
@@ -226,7 +239,7 @@ class FakeTwilio:
         with self.lock:
             found = [m for m in self.messages if (not to or m["to"] == to)]
         if after or before or on_day:
-            found = [m for m in found if m["_at"] is not None]
+            found = [m for m in found if m["date_sent"]]
         if after:
             found = [m for m in found if m["_at"] >= after]
         if before:
@@ -236,9 +249,6 @@ class FakeTwilio:
         page_size = int(query.get("PageSize") or 50)
         return list(reversed(found))[:page_size]
 
-    def fetch(self, sid: str) -> dict | None:
-        with self.lock:
-            return next((m for m in self.messages if m["sid"] == sid), None)
 
     # --- fault injection (several processes send through one fake) ------------------------------
 
@@ -278,7 +288,7 @@ class FakeTwilio:
 
     def _lifecycle_start(self, message: dict) -> None:
         """Called under the lock for every stored message."""
-        if self.sent_after is None and self.receipts is None:
+        if self.receipts is None:
             return
         if self._ticker is None:
             self._ticker_stop = False
@@ -286,15 +296,14 @@ class FakeTwilio:
             self._ticker = threading.Thread(target=self._tick, name="fake-twilio-lifecycle", daemon=True)
             self._ticker.start()
         now = time.monotonic()
-        if self.sent_after is not None:
-            self._schedule(now + self.sent_after, message["sid"], "sent")
+        self._schedule(now + self.sent_after, message["sid"], "sent")
         if self.receipts is not None:
             final = "delivered"
             receipts = self.receipts
             on_channel = receipts.undelivered_channel in (None, _channel_of(message["to"]))
             if on_channel and self.random.random() < receipts.undelivered_fraction:
                 final = "undelivered"
-            self._schedule(now + max(receipts.delay, self.sent_after or 0.0), message["sid"], final)
+            self._schedule(now + max(receipts.delay, self.sent_after), message["sid"], final)
 
     def _schedule(self, due: float, sid: str, what: str) -> None:
         heapq.heappush(self._events, (due, len(self.outcomes) + len(self._events), sid, what))
@@ -320,7 +329,7 @@ class FakeTwilio:
 
     def _advance(self, message: dict, what: str) -> tuple[str, dict] | None:
         now = datetime.now(UTC)
-        if message["_at"] is None:
+        if not message["date_sent"]:
             message.update(date_sent=format_datetime(now, usegmt=True), _at=now.replace(microsecond=0))
         message["status"] = what
         message["date_updated"] = format_datetime(now, usegmt=True)
@@ -351,6 +360,7 @@ def _channel_of(to: str) -> str:
     return "whatsapp" if to.startswith("whatsapp:") else "sms"
 
 
+
 def _parse_date(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -368,7 +378,7 @@ def _message_json(account_sid, *, to, from_, body, content_sid="", status_callba
         "sid": "SM" + uuid.uuid4().hex, "account_sid": account_sid, "to": to, "from": from_, "body": body,
         "status": "queued", "direction": "outbound-api", "num_segments": "1", "error_code": None,
         "error_message": None, "date_created": format_datetime(now, usegmt=True),
-        "date_sent": format_datetime(now, usegmt=True), "date_updated": format_datetime(now, usegmt=True),
+        "date_sent": None, "date_updated": format_datetime(now, usegmt=True),
         "content_sid": content_sid, "status_callback": status_callback, "_at": now.replace(microsecond=0),
     }
 
@@ -380,6 +390,7 @@ def _public(message: dict) -> dict:
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeTwilio
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in separate writes: no 40 ms delayed-ACK stalls
 
     def log_message(self, format, *args):  # noqa: A002 (silence the default stderr log)
         return
@@ -403,8 +414,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _route(self) -> bool:
         match = MESSAGES_PATH.match(urlsplit(self.path).path)
-        if self.command == "GET" and not match:
-            match = MESSAGE_PATH.match(urlsplit(self.path).path)
         if not match:
             self._answer(404, {"code": 20404, "message": "not found", "status": 404})
             return False
@@ -445,22 +454,34 @@ class _Handler(BaseHTTPRequestHandler):
         if self.fake.latency:
             time.sleep(self.fake.latency)
         self._answer(201, _public(stored))
+        if self.fake.after_create:
+            self.fake.after_create(stored)
 
     def do_GET(self):  # noqa: N802
         with self.fake.lock:
             self.fake.requests.append({"method": "GET", "path": self.path})
+            scripted = self.fake.lookup_replies.pop(0) if self.fake.lookup_replies else None
         if not self._route():
             return
-        single = MESSAGE_PATH.match(urlsplit(self.path).path)
-        if single:
-            message = self.fake.fetch(single["message"])
-            if message is None:
-                self._answer(404, {"code": 20404, "message": "The requested resource was not found", "status": 404})
-            else:
-                self._answer(200, _public(message))
+        if scripted is not None and scripted.kind == "error":
+            self._answer(scripted.status, {"code": int(scripted.code) if scripted.code else None,
+                                           "message": scripted.message, "status": scripted.status})
+            return
+        message_sid = MESSAGES_PATH.match(urlsplit(self.path).path)["message"]
+        if message_sid:
+            self._fetch(message_sid)
             return
         query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
         found = [_public(m) for m in self.fake.list(query)]
         self._answer(200, {"messages": found, "page": 0, "page_size": 50, "next_page_uri": None,
                            "first_page_uri": self.path, "previous_page_uri": None, "uri": self.path,
                            "start": 0, "end": max(len(found) - 1, 0)})
+
+    def _fetch(self, message_sid: str) -> None:
+        with self.fake.lock:
+            found = [m for m in self.fake.messages if m["sid"] == message_sid]
+        if not found:
+            self._answer(404, {"code": 20404, "message": f"The requested resource {self.path} was not found",
+                               "status": 404})
+            return
+        self._answer(200, _public(found[0]))

@@ -87,17 +87,28 @@ class Inbound:
         self.lock = threading.Lock()
 
     def run(self) -> None:
-        with ThreadPoolExecutor(max_workers=self.threads) as pool:
-            list(pool.map(self._conversation, range(self.conversations)))
-
-    def _conversation(self, index: int) -> None:
-        channel = "whatsapp:" if index % 3 else ""  # two conversations in three on WhatsApp, the rest SMS
+        """Each conversation's messages in order, ``seconds / messages`` apart; conversations staggered."""
         gap = self.seconds / max(1, self.messages)
-        time.sleep((index % self.threads) * gap / self.threads)  # conversations start staggered
+        plan = sorted(
+            (index * gap / max(1, self.conversations) + n * gap, index, n)
+            for index in range(self.conversations) for n in range(self.messages)
+        )
+        self.started = time.monotonic()
+        self._plan = iter(plan)
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            list(pool.map(lambda _: self._poster(), range(self.threads)))
+
+    def _poster(self) -> None:
         with requests.Session() as session:
-            for n in range(self.messages):
+            while True:
+                with self.lock:
+                    step = next(self._plan, None)
+                if step is None:
+                    return
+                offset, index, n = step
+                time.sleep(max(0.0, self.started + offset - time.monotonic()))  # the message's time has come
+                channel = "whatsapp:" if index % 3 else ""  # two conversations in three on WhatsApp, others SMS
                 self._post(session, channel + sender(index), f"message {n + 1} of conversation {index}")
-                time.sleep(gap)  # a person types between two messages
 
     def _post(self, session: requests.Session, from_: str, body: str) -> None:
         sid = "SM" + uuid.uuid4().hex

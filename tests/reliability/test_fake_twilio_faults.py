@@ -84,14 +84,14 @@ def test_accepted_then_timeout_stores_the_message_then_answers_too_late(fake):
 
 
 def test_lookup_lists_newest_first_and_skips_queued_messages_in_date_filters(fake):
-    fake.sent_after = 0.3
+    fake.sent_after, fake.receipts = 0.3, Receipts(delay=5)
     client = client_for(fake)
     first, second = create(client, SMS_TO, body="one"), create(client, SMS_TO, body="two")
     assert [m.sid for m in client.messages.list(to=SMS_TO)] == [second.sid, first.sid]
     assert client.messages.list(to=SMS_TO, date_sent_after=_utc_minute_ago()) == []  # still queued
     time.sleep(0.5)
     assert len(client.messages.list(to=SMS_TO, date_sent_after=_utc_minute_ago())) == 2
-    assert client.messages(first.sid).fetch().status == "sent"
+    assert client.messages(first.sid).fetch().status == "sent"  # not delivered yet: no callback URL either
 
 
 def _utc_minute_ago():
