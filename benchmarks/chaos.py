@@ -187,6 +187,7 @@ def _settle_and_count(stack: Stack, args, *, burst, inbound, permanent, timeline
         figures.note("unexpected", f"process {name} exited on its own (see its log)")
     return {
         "crashed": crashed,
+        "system_state": ledger.system_state(),
         "figures": figures.as_dict(),
         "settle_seconds": None if settled is None else round(settled, 1),
         "settle_timeout": timeout,
@@ -229,7 +230,7 @@ def targets(result: dict) -> dict[str, bool]:
 
 
 def report(result: dict) -> str:
-    f, t = result["figures"], result["twilio"]
+    f, t, end = result["figures"], result["twilio"], result["system_state"]
     settle = (f"settled {result['settle_seconds']} s after the faults ended" if result["settle_seconds"] is not None
               else f"NOT settled after {result['settle_timeout']} s: {result['left_unsettled']}")
     lines = [
@@ -240,11 +241,12 @@ def report(result: dict) -> str:
         "process faults: " + ", ".join(f"{e['what']} @{e['at']}s" for e in result["timeline"]),
         settle,
         f"notification states {f['statuses']}; inbound states {f['inbound_statuses']}",
+        f"at the end: degradation {end['degradation']}; breakers {end['breakers']}",
         f"lost {f['lost']}  duplicated {f['duplicated']} (kills {result['kills']})  stuck {f['stuck']} "
         f"(receipts not applied {f['receipts_not_applied']})  dead {f['dead']} ({f['dead_expected']} permanent)  "
         f"unexpected {f['unexpected']}",
     ]
-    lines += [f"  e.g. {what}: {example}" for what, examples in f["examples"].items() for example in examples[:3]]
+    lines += [f"  e.g. {what}: {example}" for what, examples in f["examples"].items() for example in examples]
     lines += [f"target {name}: {'met' if met else 'MISSED'}" for name, met in result["targets"].items()]
     return "\n".join(lines)
 

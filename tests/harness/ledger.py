@@ -77,7 +77,21 @@ def count(fake, *, expected_keys: set[str], posts: list[dict], permanent: set[st
     for key, status, phone in rows:
         _count_notification(figures, key, status, phone, copies.get(key, []), permanent, receipts=receipts)
     _count_inbound(figures, posts, InboundMessage, [key for key, _s, _p in rows if key.startswith(REPLY_PREFIX)])
+    figures.examples["waiting rows"] = _waiting_rows(Notification)
     return figures
+
+
+def _waiting_rows(model) -> list[str]:
+    """How the rows still waiting wait: enough to tell a long backoff from a forgotten row."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    rows = (model.objects.filter(idempotency_key__startswith=NOTIFICATION_PREFIX, status__in=WAITING)
+            .order_by("next_attempt_at")
+            .values_list("idempotency_key", "status", "channel", "attempts", "next_attempt_at", "last_error_code",
+                         "last_error")[:8])
+    return [f"{key}: {status} on {channel}, {attempts} attempts, due in {(due - now).total_seconds():.0f} s, "
+            f"last error {code} {error[:80]}" for key, status, channel, attempts, due, code, error in rows]
 
 
 def _count_notification(figures: Figures, key: str, status: str, phone: str, statuses: list[str],
@@ -175,3 +189,14 @@ def wait_settled(fake, *, posts: list[dict], receipts: bool, timeout: float) -> 
             return time.monotonic() - started, {}
         time.sleep(1.0)  # polling the database and the fake until the run settles, bounded by timeout
     return None, left
+
+
+def system_state() -> dict:
+    """What the dashboard would say at the end: the degradation level and its reason, the breakers."""
+    from reliability.models import CircuitBreaker, DegradationState
+
+    state = DegradationState.objects.first()
+    return {
+        "degradation": f"{state.computed_level}: {state.computed_reason}" if state else "normal (never computed)",
+        "breakers": dict(CircuitBreaker.objects.values_list("name", "state")),
+    }
