@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/chaos.py                 # 5,000 notifications + 300 conversations
     .venv/bin/python benchmarks/chaos.py --small         # a few hundred messages, under 3 minutes (CI)
-    .venv/bin/python benchmarks/chaos.py --scenario storm|outage|dbdown   # one composed fault
+    .venv/bin/python benchmarks/chaos.py --scenario storm|outage|dbdown|dropconn   # one composed fault
 
 Starts a private PostgreSQL cluster and a private Redis, migrates, then runs gunicorn (the signed
 webhooks), two task-cluster nodes (``manage.py qcluster``, Redis broker) and two outbox workers
@@ -163,6 +163,20 @@ def scenario_dbdown(stack: Stack, args) -> dict:
     return result
 
 
+def scenario_dropconn(stack: Stack, args) -> dict:
+    """The project's database connections are terminated twice while notifications and inbound flow."""
+    stack.fake.receipts = Receipts(delay=0.3)
+    seconds = args.fault_seconds or 12.0
+    timeline = Timeline()
+    timeline.at(seconds / 4, "pg_terminate_backend", stack.terminate_connections)
+    timeline.at(seconds / 2, "pg_terminate_backend", stack.terminate_connections)
+    burst = Burst(args.messages or 60, seconds)
+    inbound = _inbound(stack, args.conversations or 10, 2, seconds)
+    _run_traffic(burst, inbound, timeline)
+    return _settle_and_count(stack, args, burst=burst, inbound=inbound, permanent=set(), timeline=timeline,
+                             timeout=args.settle_timeout or 120)
+
+
 def _health(stack: Stack) -> dict:
     import requests
 
@@ -214,7 +228,7 @@ def _twilio_record(fake) -> dict:
 
 
 SCENARIOS = {"chaos": scenario_chaos, "storm": scenario_storm, "outage": scenario_outage,
-             "dbdown": scenario_dbdown}
+             "dbdown": scenario_dbdown, "dropconn": scenario_dropconn}
 
 
 def targets(result: dict) -> dict[str, bool]:

@@ -20,7 +20,8 @@ def _no_message_lost_or_doubled(result: dict) -> None:
     assert figures["unexpected"] == 0, figures["examples"]
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10: Twilio 500/20500 is classified unknown and dead-letters")
+@pytest.mark.xfail(strict=False, reason="issue 10: low-priority messages held at 'moderate' keep the status "
+                                        "Degraded that holds them (7 of 40 still waiting 150 s after the storm)")
 def test_a_25_second_storm_of_twilio_500s_never_dead_letters_a_reply(tmp_path):
     result = run_chaos(tmp_path, "--scenario", "storm", "--fault-seconds", "25")
     figures = result["figures"]
@@ -30,7 +31,8 @@ def test_a_25_second_storm_of_twilio_500s_never_dead_letters_a_reply(tmp_path):
     assert result["settle_seconds"] is not None and result["settle_seconds"] <= 120
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10: breaker probes dead-letter real messages during an outage")
+@pytest.mark.xfail(strict=False, reason="issue 10: low-priority messages held at 'moderate' keep the status "
+                                        "Degraded that holds them (7 of 30 still waiting 150 s after the fix)")
 def test_whatsapp_and_sms_down_with_63007_then_fixed_every_message_goes_out_within_two_minutes(tmp_path):
     result = run_chaos(tmp_path, "--scenario", "outage", "--fault-seconds", "40")
     figures = result["figures"]
@@ -40,7 +42,8 @@ def test_whatsapp_and_sms_down_with_63007_then_fixed_every_message_goes_out_with
     assert result["settle_seconds"] is not None and result["settle_seconds"] <= 120
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10: no spool: inbound posted while the database is down is lost")
+@pytest.mark.xfail(strict=False, reason="issue 10: no spool yet (500 while the database is "
+                                        "down: 53 of 80 lost); outbox_worker dies on a dropped connection")
 def test_postgresql_stopped_and_started_during_inbound_traffic_every_message_is_processed_once(tmp_path):
     result = run_chaos(tmp_path, "--scenario", "dbdown", "--fault-seconds", "30")
     figures = result["figures"]
@@ -49,3 +52,12 @@ def test_postgresql_stopped_and_started_during_inbound_traffic_every_message_is_
     _no_message_lost_or_doubled(result)
     [probe] = result["health_during_outage"]
     assert probe["/health/live/"] == 200 and probe["/health/"] != 200
+
+
+@pytest.mark.xfail(strict=False, reason="issue 10: outbox_worker dies when its LISTEN connection is terminated")
+def test_every_process_survives_its_database_connections_being_terminated(tmp_path):
+    result = run_chaos(tmp_path, "--scenario", "dropconn")
+    assert [e["what"] for e in result["timeline"]].count("pg_terminate_backend") == 2
+    assert result["crashed"] == []
+    _no_message_lost_or_doubled(result)
+    assert result["figures"]["dead"] == 0
