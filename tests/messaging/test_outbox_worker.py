@@ -22,7 +22,8 @@ def _terminate(pids: str) -> int:
     params = {k: v for k, v in connection.get_connection_params().items()
               if k not in ("cursor_factory", "context", "prepare_threshold")}
     with psycopg.connect(**params, autocommit=True) as admin:
-        return admin.execute(f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE {pids}").fetchone()[0]
+        query = f"SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE {pids}"
+        return admin.execute(query).fetchone()[0]
 
 
 def test_the_listener_is_woken_by_notify_and_survives_its_connection_being_terminated():
