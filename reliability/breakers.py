@@ -208,6 +208,11 @@ class Breaker:
         retry_at = self._retry_at(snap)
         return retry_at is None or retry_at > timezone.now()
 
+    def probing(self) -> bool:
+        """Cheap peek (cached): the next permitted call would be a probe (half-open, or open past its wait)."""
+        snap = _snapshot(self.name)
+        return not snap.forced and snap.state != BreakerState.CLOSED and not self.is_open()
+
     def state(self) -> str:
         """The effective state, uncached: closed, open, half_open, forced_open or disabled."""
         row = CircuitBreaker.objects.filter(name=self.name).values("state", "forced").first()

@@ -222,6 +222,7 @@ def _skip(notification: Notification, skip: Skip, *, guard: dict) -> str:
                 message=skip.reason)
     if not skip.move_on and skip.until:
         guarded_update(guard, status=NotificationStatus.PENDING, next_attempt_at=skip.until, claimed_until=None,
+                       last_error_code=skip.code, last_error_category=skip.category,
                        last_error=f"deferred: {skip.reason}")
         return "deferred"
     return move_or_settle(notification, attempt, guard=guard, code=skip.code, category=skip.category,
@@ -244,6 +245,7 @@ def _send(notification: Notification, plan: SendPlan, *, guard: dict, sent_sink:
     guard = _renew_lease(guard)
     if guard is None:
         quota_release(usage_id=plan.quota_usage_id)
+        breaker(plan.channel).release(plan.permit)
         logger.warning("notification %s: lease lost before sending; another dispatcher owns it", notification.pk)
         return "lease_lost"
     channel = get_channel(plan.channel)
