@@ -100,6 +100,9 @@ class Stack:
         for n in range(1, self.nodes + 1):
             self.processes[f"node{n}"] = Process(f"node{n}", [PYTHON, "manage.py", "qcluster"],
                                                  self.dir / f"node{n}.log")
+        # Every schedule (lease recovery, inbound retry, receipts) runs on the "ops" cluster (README, Scale out).
+        self.processes["ops"] = Process("ops", ["env", "Q_CLUSTER_NAME=ops", PYTHON, "manage.py", "qcluster"],
+                                        self.dir / "ops.log")
         if self.outbox_command:
             for n in range(1, self.outbox_workers + 1):
                 self.processes[f"outbox{n}"] = Process(f"outbox{n}", [PYTHON, "manage.py", self.outbox_command],
