@@ -33,7 +33,9 @@ def twilio_form(sender: str, *, body: str = BODY) -> dict[str, str]:
 
 def post_form(url: str, form: dict, *, token: str | None) -> int:
     """POST ``form`` (signed with ``token`` when given, as Twilio does); returns the HTTP status, 0 on error."""
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    # A fresh connection per post, as each webhook from Twilio: reusing a kept-alive one races the
+    # server's keep-alive timeout, and the post lost to that race is the client's fault, not the server's.
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Connection": "close"}
     if token:
         headers["X-Twilio-Signature"] = RequestValidator(token).compute_signature(url, form)
     session = getattr(_local, "session", None) or requests.Session()

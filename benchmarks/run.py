@@ -34,6 +34,7 @@ def _arguments() -> argparse.Namespace:
                         help="scratch PostgreSQL database (dropped and created again)")
     parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
                         help="Redis database for the PostgreSQL run (emptied)")
+    parser.add_argument("--nodes", default="1,2,3", help="task-node counts for dispatch on PostgreSQL")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs (path printed)")
@@ -61,7 +62,8 @@ def _run_configuration(label: str, database_url: str, redis_url: str, args, scra
     report = Report(label)
     try:
         stack.start_web(workers=2, threads=8)
-        _scenarios(stack, report, only=only, quick=args.quick, postgres=bool(redis_url))
+        nodes = [1] if args.quick or not redis_url else [int(n) for n in args.nodes.split(",")]
+        _scenarios(stack, report, only=only, quick=args.quick, nodes=nodes)
     finally:
         stack.close()
         from django.db import connections
@@ -70,7 +72,7 @@ def _run_configuration(label: str, database_url: str, redis_url: str, args, scra
     return report
 
 
-def _scenarios(stack, report, *, only: set[str], quick: bool, postgres: bool) -> None:
+def _scenarios(stack, report, *, only: set[str], quick: bool, nodes: list[int]) -> None:
     from benchmarks import claim, dispatch, first_reply, webhook
 
     if "webhook" in only:
@@ -78,7 +80,7 @@ def _scenarios(stack, report, *, only: set[str], quick: bool, postgres: bool) ->
     if "first_reply" in only:
         first_reply.run(stack, quick=quick, nodes=1, report=report)
     if "dispatch" in only:
-        dispatch.run(stack, quick=quick, node_counts=[1] if quick or not postgres else [1, 2, 3], report=report)
+        dispatch.run(stack, quick=quick, node_counts=nodes, report=report)
     if "claim" in only:
         claim.run(quick=quick, report=report)
 
