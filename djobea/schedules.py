@@ -9,7 +9,8 @@ from django.db.models.signals import post_migrate
 SCHEDULES: list[tuple[str, str, int]] = [
     ("djobea:heartbeat", "reliability.health.heartbeat_beat", 1),
     ("djobea:evaluate-alerts", "reliability.monitoring.rules.evaluate_alerts", 1),
-    ("djobea:inbound-retry", "messaging.inbound_tasks.retry_due_inbound", 1),
+    ("djobea:inbound-retry", "messaging.inbound.tasks.retry_due_inbound", 1),
+    ("djobea:inbound-spool-drain", "messaging.inbound.tasks.drain_spool", 1),
     ("djobea:outbox-dispatch", "messaging.tasks.outbox_dispatch_due_task", 1),
     ("djobea:outbox-prune", "messaging.tasks.outbox_prune_task", 60),
     ("djobea:offers-expire", "marketplace.tasks.expire_offers", 1),

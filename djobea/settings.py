@@ -210,12 +210,16 @@ MESSAGING_INBOUND_HANDLER = env.str(
 # Optional step run before the handler's transaction (slow network work such as the llm parser).
 MESSAGING_INBOUND_PREPARE = env.str("MESSAGING_INBOUND_PREPARE", default="marketplace.conversation.prepare_inbound")
 MESSAGING_MAX_BODY_CHARS = 4096
-# Inbound webhook and processing (messaging.webhooks / messaging.inbound).
+# Inbound webhook and processing (messaging.inbound).
 MESSAGING_MAX_REQUEST_BYTES = 64 * 1024  # larger webhook bodies get 413 before any parsing
 INBOUND_RETRY_BASE_SECONDS = env.float("INBOUND_RETRY_BASE_SECONDS", default=30.0)
 INBOUND_RETRY_CAP_SECONDS = env.float("INBOUND_RETRY_CAP_SECONDS", default=900.0)
 INBOUND_RETRY_MAX_ATTEMPTS = env.int("INBOUND_RETRY_MAX_ATTEMPTS", default=5)
 INBOUND_LEASE_SECONDS = 300  # a claimed message is retried after this if its worker died
+# Signed webhooks received while the database is down wait here (local disk of each web node) and
+# are stored when it is back: each web process drains every INBOUND_SPOOL_DRAIN_SECONDS.
+INBOUND_SPOOL_DIR = env.str("INBOUND_SPOOL_DIR", default=str(BASE_DIR / "var" / "inbound-spool"))
+INBOUND_SPOOL_DRAIN_SECONDS = env.float("INBOUND_SPOOL_DRAIN_SECONDS", default=5.0)
 # Where the simulator finds demo clients and providers to write as (a function returning
 # [{"phone", "label", "role"}]); a dotted path so messaging never imports marketplace.
 MESSAGING_SIMULATOR_CONTACTS = "marketplace.selectors.simulator_contacts"

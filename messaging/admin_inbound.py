@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from messaging.inbound import inbound_reprocess
+from messaging.inbound.processing import inbound_reprocess
 from messaging.models import Conversation, InboundMessage, InboundStatus
 from reliability.admin import HasValueFilter, ReadOnlyAdmin
 

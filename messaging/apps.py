@@ -7,7 +7,7 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self):
-        from messaging.inbound import redrive_inbound
+        from messaging.inbound.processing import redrive_inbound
         from messaging.outbox import notification_redrive
         from reliability.dead_letters import register_redrive_handler
 

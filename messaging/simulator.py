@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from djobea.phones import normalize_phone
-from messaging.inbound import InboundInvalid, inbound_receive
+from messaging.inbound.store import InboundInvalid, inbound_receive
 from messaging.models import Channel, Conversation, InboundMessage, Notification
 
 logger = logging.getLogger(__name__)

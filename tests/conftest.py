@@ -132,3 +132,9 @@ def committed(django_capture_on_commit_callbacks):
     commit, so ``run_tasks`` then finds what the code queued with ``transaction.on_commit``.
     """
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture(autouse=True)
+def _private_spool_dir(settings, tmp_path):
+    """Each test spools (database-outage webhooks) into its own empty directory."""
+    settings.INBOUND_SPOOL_DIR = str(tmp_path / "inbound-spool")

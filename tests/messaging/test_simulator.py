@@ -78,7 +78,7 @@ def test_a_simulated_message_goes_through_the_inbound_pipeline(staff_client, run
     assert (message.sender, message.channel, message.status) == (PHONE, Channel.WHATSAPP, InboundStatus.RECEIVED)
     assert message.raw_payload["DjobeaSimulator"] == "1"
     assert message.profile_name == ""  # simulated clients are not all named "Simulator"
-    assert run_tasks() == ["messaging.inbound_tasks.process_inbound"]
+    assert run_tasks() == ["messaging.inbound.tasks.process_inbound"]
     assert handlers.CALLS == [message.provider_sid]
     message.refresh_from_db()
     assert message.status == InboundStatus.PROCESSED
