@@ -1,12 +1,12 @@
 """Twilio delivery status callbacks as we store them: NUL-free, cut to the columns, never a 500.
 
-The storing and applying is ``messaging.status_callbacks.status_callback_receive`` (store first,
+The storing and applying is ``messaging.outbox.receipts.status_callback_receive`` (store first,
 apply later); this module only makes whatever was posted safe to hand to it.
 """
 
 from messaging.inbound.clean import fit, nul_free
 from messaging.models import StatusCallback
-from messaging.status_callbacks import status_callback_receive
+from messaging.outbox.receipts import status_callback_receive
 
 
 class CallbackInvalid(ValueError):

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Notification, NotificationStatus, StatusCallback
-from messaging.outbox import queue_dispatch
-from messaging.outcomes import Attempt, log_attempt, on_failure
+from messaging.outbox.enqueue import queue_dispatch
+from messaging.outbox.outcomes import Attempt, log_attempt, on_failure
 
 logger = logging.getLogger(__name__)
 
