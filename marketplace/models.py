@@ -223,7 +223,8 @@ class ServiceRequest(models.Model):
     @staticmethod
     def pk_from_reference(reference: str) -> int | None:
         digits = reference.strip().upper().removeprefix("DJB-").removeprefix("DJB")
-        return int(digits) if digits.isdigit() else None
+        # ASCII digits only ("²" is a digit to str.isdigit) and within a bigint, else no reference.
+        return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
 
 
 class RequestEvent(models.Model):
