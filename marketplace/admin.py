@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from djobea.phones import normalize_phone
+from core.phones import normalize_phone
 from marketplace import lifecycle, services
 from marketplace.matching import LOAD_STATUSES
 from marketplace.models import (

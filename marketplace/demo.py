@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from djobea.phones import normalize_phone
+from core.phones import normalize_phone
 from marketplace import demo_data
 from marketplace.models import (
     Client,

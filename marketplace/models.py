@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from djobea.phones import normalize_phone
+from core.phones import normalize_phone
 
 
 class Language(models.TextChoices):

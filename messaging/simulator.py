@@ -24,7 +24,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from djobea.phones import normalize_phone
+from core.phones import normalize_phone
 from messaging.inbound.store import InboundInvalid, inbound_receive
 from messaging.models import Channel, Conversation, InboundMessage, Notification
 

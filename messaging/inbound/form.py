@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from djobea.phones import normalize_phone
+from core.phones import normalize_phone
 from messaging.models import Channel, InboundMessage
 
 MAX_MEDIA = 10  # Twilio sends at most 10 media items with one message

@@ -17,7 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from djobea.phones import mask_phone
+from core.phones import mask_phone
 from messaging.inbound import texts as inbound_texts
 from messaging.inbound.store import queue_processing
 from messaging.models import Conversation, InboundMessage, InboundStatus, Priority

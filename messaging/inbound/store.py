@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from djobea.phones import mask_phone
+from core.phones import mask_phone
 from messaging.inbound.clean import nul_free_params
 from messaging.inbound.form import InboundForm
 from messaging.models import Channel, Conversation, InboundMessage

@@ -9,7 +9,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from djobea.phones import CHANNEL_PREFIXES, mask_phone
+from core.phones import CHANNEL_PREFIXES, mask_phone
 from messaging.models import DUE_STATUSES, Channel, Notification, NotificationStatus, Priority
 from reliability.dead_letters import dead_letter_close
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from djobea.phones import mask_phone
+from core.phones import mask_phone
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus
 from messaging.outbox.policy import POLICY, Category, Rule, classify, policy_key
