@@ -55,7 +55,7 @@ PAGES = {
     "monitoring:degradation-clear": ("post", {}, {}, ("reliability.set_degradation",)),
     "monitoring:alert-action": ("post", {"pk": "ALERT", "action": "acknowledge"}, {}, ("reliability.change_alert",)),
     "simulator": ("get", {}, {}, ("messaging.use_simulator",)),
-    "simulator-messages": ("get", {"phone": "+237677123456"}, {}, ("messaging.use_simulator",)),
+    "simulator-messages": ("get", {}, {}, ("messaging.use_simulator",)),
     "monitoring-api:health": ("get", {}, {}, (VIEW,)),
     "monitoring-api:errors": ("get", {}, {}, (VIEW,)),
     "monitoring-api:proactive-updates": ("get", {}, {}, (VIEW,)),
