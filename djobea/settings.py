@@ -102,10 +102,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: django-q2 broker and cache when set ----------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# "shared": what every process must see the same way (API throttle, login attempts): Redis when set,
+# else a database table (created by migrate), never process memory.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES["shared"] = CACHES["default"]
 else:
-    CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "djobea_shared_cache"},
+    }
 
 # django-q2 is a pump, not the source of truth: our tables hold retry and attempt state
 # (ARCHITECTURE §6). djobea.checks enforces these rules.
@@ -133,6 +139,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Admin logins: failures counted per account and per address in CACHES["shared"] (djobea.login_limits).
+AUTHENTICATION_BACKENDS = ["djobea.login_limits.RateLimitedModelBackend"]
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# Behind a proxy every request comes from the proxy's address: name the header it sets (e.g.
+# HTTP_X_FORWARDED_FOR) so the per-address limit counts clients, not the proxy.
+LOGIN_CLIENT_IP_HEADER = env.str("LOGIN_CLIENT_IP_HEADER", default="")
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -193,7 +207,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["reliability.monitoring.api_access.SharedUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="120/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -201,7 +215,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Djobea monitoring API",
     "VERSION": "1.0.0",
     # The schema is for those who may read the API (the dashboard's permission).
-    "SERVE_PERMISSIONS": ["reliability.monitoring.api.HasRequiredPermissions"],
+    "SERVE_PERMISSIONS": ["reliability.monitoring.api_access.HasRequiredPermissions"],
 }
 
 # --- Messaging --------------------------------------------------------------------------

@@ -138,3 +138,12 @@ def committed(django_capture_on_commit_callbacks):
 def _private_spool_dir(settings, tmp_path):
     """Each test spools (database-outage webhooks) into its own empty directory."""
     settings.INBOUND_SPOOL_DIR = str(tmp_path / "inbound-spool")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The local-memory cache outlives a test; rate limits and throttles must start afresh."""
+    from django.core.cache import caches
+
+    for alias in caches:
+        caches[alias].clear()

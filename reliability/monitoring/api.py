@@ -13,7 +13,6 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,8 +21,8 @@ from messaging.models import Channel
 from reliability import health
 from reliability.models import ErrorEvent
 from reliability.monitoring import overview
+from reliability.monitoring.api_access import VIEW_PERMISSION, HasRequiredPermissions
 from reliability.monitoring.status import delivery_status, success_rate
-from reliability.monitoring.views import VIEW_PERMISSION
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +34,6 @@ def _hours(request, default: int = 24) -> int:
         return min(max(int(request.query_params.get("hours", default)), 1), 168)
     except ValueError:
         return default
-
-
-class HasRequiredPermissions(BasePermission):
-    """Active staff holding every permission in the view's ``required_permissions``."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        required = getattr(view, "required_permissions", (VIEW_PERMISSION,))  # the schema view: the dashboard's
-        return bool(user and user.is_active and user.is_staff and user.has_perms(required))
 
 
 class BoundedJSONParser(JSONParser):

@@ -15,12 +15,12 @@ from reliability import alerts, degradation
 from reliability.breakers import NAMES as BREAKER_NAMES
 from reliability.models import CircuitBreaker, DeadLetter, DegradationLevel, ErrorEvent
 from reliability.monitoring import links
+from reliability.monitoring.api_access import VIEW_PERMISSION
 from reliability.monitoring.chart import success_chart_svg
 from reliability.monitoring.overview import dashboard_data, describe_status
 
 logger = logging.getLogger(__name__)
 
-VIEW_PERMISSION = "reliability.view_alert"
 BREAKER_ACTIONS = {
     "reset": ("reliability.reset_circuitbreaker", "breaker_reset"),
     "force": ("reliability.force_circuitbreaker", "breaker_force_open"),
