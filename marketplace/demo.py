@@ -46,10 +46,25 @@ class SeedResult:
 
 def demo_admin_password() -> str:
     if settings.DEMO_ADMIN_PASSWORD:
+        if not settings.DEBUG:  # a staff login on a real server: Django's password validators apply
+            _validate(settings.DEMO_ADMIN_PASSWORD)
         return settings.DEMO_ADMIN_PASSWORD
     if not settings.DEBUG:
         raise DemoPasswordRequired("Set DJOBEA_ADMIN_PASSWORD to seed the demo with DEBUG off.")
     return DEMO_ADMIN_FALLBACK_PASSWORD
+
+
+def _validate(password: str) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, user=get_user_model()(username=DEMO_ADMIN_USERNAME))
+    except ValidationError as exc:
+        raise DemoPasswordRequired(
+            "DJOBEA_ADMIN_PASSWORD is too weak for a server with DEBUG off: " + " ".join(exc.messages)
+        ) from exc
 
 
 def demo_seed() -> SeedResult:
