@@ -232,6 +232,12 @@ INBOUND_RETRY_BASE_SECONDS = env.float("INBOUND_RETRY_BASE_SECONDS", default=30.
 INBOUND_RETRY_CAP_SECONDS = env.float("INBOUND_RETRY_CAP_SECONDS", default=900.0)
 INBOUND_RETRY_MAX_ATTEMPTS = env.int("INBOUND_RETRY_MAX_ATTEMPTS", default=5)
 INBOUND_LEASE_SECONDS = 300  # a claimed message is retried after this if its worker died
+# Floods and auto-responder loops (messaging.inbound.flood): past these, a sender's messages are
+# stored but not answered, with one notice an hour and a staff alert.
+INBOUND_FLOOD_WINDOW_SECONDS = env.int("INBOUND_FLOOD_WINDOW_SECONDS", default=60)
+INBOUND_FLOOD_MAX_MESSAGES = env.int("INBOUND_FLOOD_MAX_MESSAGES", default=10)
+INBOUND_FLOOD_REPEAT_WINDOW_SECONDS = env.int("INBOUND_FLOOD_REPEAT_WINDOW_SECONDS", default=600)
+INBOUND_FLOOD_MAX_REPEATS = env.int("INBOUND_FLOOD_MAX_REPEATS", default=3)
 # Signed webhooks received while the database is down wait here (local disk of each web node) and
 # are stored when it is back: each web process drains every INBOUND_SPOOL_DRAIN_SECONDS.
 INBOUND_SPOOL_DIR = env.str("INBOUND_SPOOL_DIR", default=str(BASE_DIR / "var" / "inbound-spool"))

@@ -142,8 +142,13 @@ def _private_spool_dir(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """The local-memory cache outlives a test; rate limits and throttles must start afresh."""
+    """The local-memory cache outlives a test; rate limits and throttles must start afresh.
+
+    (The database cache needs no clearing: its rows go with the test's rolled-back transaction.)
+    """
     from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
     for alias in caches:
-        caches[alias].clear()
+        if not isinstance(caches[alias], DatabaseCache):
+            caches[alias].clear()

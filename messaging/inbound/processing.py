@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 
 from core.phones import mask_phone
 from messaging.inbound import texts as inbound_texts
+from messaging.inbound.flood import flood_hold, flood_reason
 from messaging.inbound.store import queue_processing
 from messaging.models import Conversation, InboundMessage, InboundStatus, Priority
 from messaging.outbox import enqueue
@@ -43,8 +44,8 @@ HOLD_RECHECK = timedelta(minutes=2)  # a message held by critical degradation is
 def inbound_process(*, message_id: int, now=None) -> str:
     """Hand one message to the domain handler if it is due and nobody else holds it.
 
-    Returns "processed", "failed", "dead", "held" (critical degradation) or "skipped" (not due, already
-    done, or claimed).
+    Returns "processed", "failed", "dead", "held" (critical degradation), "throttled" (a flood: stored,
+    not answered) or "skipped" (not due, already done, or claimed).
     """
     now = now or timezone.now()
     if not _claim(message_id=message_id, now=now):
@@ -53,6 +54,11 @@ def inbound_process(*, message_id: int, now=None) -> str:
     if message.attempts > settings.INBOUND_RETRY_MAX_ATTEMPTS:
         # The last allowed attempt was claimed but never finished: don't run the handler again.
         return _record_failure(message=message, attempts=message.attempts - 1, exc=AttemptLost(), now=now)
+    reason = flood_reason(message)
+    if reason:
+        flood_hold(message=message, reason=reason)
+        logger.warning("inbound %s not answered: sender over the flood limit (%s)", message.provider_sid, reason)
+        return "throttled"
     if degradation.holding_replies_only():
         return _hold(message=message, now=now)
     handler = None
