@@ -89,9 +89,9 @@ def server(cluster, tmp_path):
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            requests.get(base + "/health/live/", timeout=1)
+            requests.get(base + "/health/live/", timeout=5)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)  # gunicorn binding, bounded by the deadline
     yield base, tmp_path / "spool"
     process.terminate()
