@@ -1,6 +1,7 @@
 """Request guards that apply to every page."""
 
 from django.http import HttpResponseBadRequest
+from django.utils.translation import gettext as _
 
 NUL = "\x00"
 
@@ -18,6 +19,6 @@ class RejectNulQueryMiddleware:
 
     def __call__(self, request):
         if any(NUL in key or any(NUL in value for value in values) for key, values in request.GET.lists()):
-            return HttpResponseBadRequest("Bad request: the query string contains a NUL character.",
+            return HttpResponseBadRequest(_("Bad request: the query string contains a NUL character."),
                                           content_type="text/plain; charset=utf-8")
         return self.get_response(request)

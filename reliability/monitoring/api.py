@@ -8,6 +8,7 @@ import logging
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -43,7 +44,7 @@ class BoundedJSONParser(JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            raise ParseError("JSON nested too deeply.") from exc
+            raise ParseError(_("JSON nested too deeply.")) from exc
 
 
 class StaffAPIView(APIView):
@@ -128,9 +129,9 @@ class BoundedDateTimeField(serializers.DateTimeField):
         try:
             parsed = super().to_internal_value(value)
         except (OverflowError, ValueError) as exc:
-            raise serializers.ValidationError("Not a usable date and time.") from exc
+            raise serializers.ValidationError(_("Not a usable date and time.")) from exc
         if not 2000 <= parsed.year <= 2999:
-            raise serializers.ValidationError("The year must be between 2000 and 2999.")
+            raise serializers.ValidationError(_("The year must be between 2000 and 2999."))
         return parsed
 
 
@@ -157,7 +158,7 @@ class RetryFailedMessagesAPI(StaffAPIView):
         if form.validated_data["dry_run"]:
             return Response({"dry_run": True, "count": len(ids)})
         if not request.user.has_perms(self.retry_permissions):
-            self.permission_denied(request, message="Retrying needs the retry and redrive permissions.")
+            self.permission_denied(request, message=_("Retrying needs the retry and redrive permissions."))
         from messaging.outbox import notification_requeue
 
         reason = f"requeued by {request.user} through the monitoring API"
