@@ -8,6 +8,7 @@ send; every later write is conditional on still holding it (messaging.outbox.out
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +21,6 @@ from messaging.channels.base import ChannelError
 from messaging.models import (
     DUE_STATUSES,
     AttemptOutcome,
-    Channel,
     DeliveryAttempt,
     Notification,
     NotificationStatus,
@@ -33,8 +33,10 @@ from messaging.outbox.outcomes import (
     log_attempt,
     max_attempts,
     move_or_settle,
+    notification_dead_letter,
     on_failure,
     on_sent,
+    waiting_wake,
 )
 from messaging.outbox.policy import classify
 from messaging.outbox.quotas import quota_release
@@ -53,6 +55,18 @@ class Claim:
     lease: datetime
     was_unknown: bool
     notification: Notification | None = None  # as read under the row lock
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A send the provider accepted, not yet written down."""
+
+    notification: Notification
+    attempt: Attempt
+    guard: dict
+
+
+SentSink = Callable[[list[Sent]], object]
 
 
 def _lease_from(now: datetime) -> datetime:
@@ -78,28 +92,42 @@ def claim_due(*, limit: int, notification_id: int | None = None, now: datetime |
 
 
 def leases_recover(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Expired leases (a worker died mid-batch) go back to due as "unknown": look up before resending."""
+    """Expired leases (a worker died mid-batch) go back to due as "unknown": look up before resending.
+
+    An expired lease counts as an attempt; a message that keeps killing its worker (MESSAGING_POISON_LIMIT
+    expiries) is dead-lettered as poison instead of looping forever.
+    """
     now = now or timezone.now()
-    expired = list(
-        Notification.objects.filter(status=NotificationStatus.SENDING, claimed_until__lt=now)
-        .values_list("pk", "claimed_until", "channel")[:limit]
-    )
+    expired = list(Notification.objects.filter(status=NotificationStatus.SENDING, claimed_until__lt=now)[:limit])
     recovered = 0
-    for pk, lease, channel in expired:
-        with transaction.atomic():
-            if not guarded_update({"pk": pk, "status": NotificationStatus.SENDING, "claimed_until": lease},
-                                  status=NotificationStatus.UNKNOWN, claimed_until=None, next_attempt_at=now,
-                                  last_error="lease expired: the dispatcher stopped mid-send"):
-                continue
-            DeliveryAttempt.objects.create(
-                notification_id=pk, channel=channel, outcome=AttemptOutcome.UNKNOWN, error_code="lease_expired",
-                category="transient", message="lease expired: the dispatcher stopped mid-send",
-                started_at=lease - timedelta(seconds=settings.MESSAGING_LEASE_SECONDS),
-            )
-        recovered += 1
+    for notification in expired:
+        recovered += _lease_expired(notification, now=now)
     if recovered:
         logger.warning("recovered %s expired outbox leases", recovered)
     return recovered
+
+
+def _lease_expired(notification: Notification, *, now: datetime) -> int:
+    guard = lease_guard(notification, notification.claimed_until)
+    reason = "lease expired: the dispatcher stopped mid-send"
+    attempt = Attempt(channel=notification.channel,
+                      started_at=notification.claimed_until - timedelta(seconds=settings.MESSAGING_LEASE_SECONDS))
+    with transaction.atomic():
+        log_attempt(notification, attempt, outcome=AttemptOutcome.UNKNOWN, code="lease_expired",
+                    category="transient", message=reason)
+        expiries = DeliveryAttempt.objects.filter(notification=notification, error_code="lease_expired").count()
+        if expiries >= settings.MESSAGING_POISON_LIMIT:
+            return int(_poison(notification, attempt, guard=guard, expiries=expiries))
+        return int(guarded_update(guard, status=NotificationStatus.UNKNOWN, claimed_until=None, next_attempt_at=now,
+                                  attempts=notification.attempts + 1,
+                                  total_attempts=notification.total_attempts + 1, last_error=reason))
+
+
+def _poison(notification: Notification, attempt: Attempt, *, guard: dict, expiries: int) -> bool:
+    """Dead-lettered with an ErrorEvent and a support code (dead_letter_create records it)."""
+    reason = f"poison message: its worker died {expiries} times while sending it"
+    return notification_dead_letter(notification, attempt, guard=guard, code="lease_expired", category="poison",
+                                    reason=reason, extra={})
 
 
 def dispatch_due(*, batch_size: int | None = None, max_batches: int = 20, time_budget: float | None = None) -> int:
@@ -137,22 +165,14 @@ def claims_release(claims: list[Claim]) -> int:
     return released
 
 
-def notification_dispatch(*, notification_id: int) -> int:
-    """Send one notification now if it is due, following its fallback chain within this call."""
-    processed = 0
-    for _ in range(len(Channel.values) + 2):
-        claims = claim_due(limit=1, notification_id=notification_id)
-        if not claims:
-            break
-        process_claim_safely(claims[0])
-        processed += 1
-    return processed
+def process_claim_safely(claim: Claim, *, sent_sink: SentSink | None = None) -> str:
+    """A bug in one row must not stop the batch: record it; the lease expires and the sweep recovers.
 
-
-def process_claim_safely(claim: Claim) -> str:
-    """A bug in one row must not stop the batch: record it; the lease expires and the sweep recovers."""
+    With ``sent_sink``, a success is handed to it (the outbox worker writes them in groups: one commit for
+    many sends) instead of being written at once.
+    """
     try:
-        return process_claim(claim)
+        return process_claim(claim, sent_sink=sent_sink)
     except Exception as exc:  # noqa: BLE001 (recorded with a support code, row recovered by the sweep)
         event = record_error(category="messaging.dispatcher", message=f"dispatching notification {claim.pk} failed",
                              exc=exc, context={"notification_id": claim.pk})
@@ -174,10 +194,13 @@ def _release_after_crash(claim: Claim, *, support_code: str, error: str) -> None
                    last_error_category="unknown", last_error=error[:2000], support_code=support_code)
 
 
-def process_claim(claim: Claim) -> str:
+def process_claim(claim: Claim, *, sent_sink: SentSink | None = None) -> str:
     notification = claim.notification or Notification.objects.get(pk=claim.pk)
     guard = lease_guard(notification, claim.lease)
     if claim.was_unknown:
+        guard = _renew_lease(guard)
+        if guard is None:
+            return "lease_lost"
         resolved = resolve_unknown(notification, guard=guard)
         if resolved != "not_found":
             return resolved
@@ -188,7 +211,7 @@ def process_claim(claim: Claim) -> str:
     plan = plan_send(notification, now=timezone.now())
     if isinstance(plan, Skip):
         return _skip(notification, plan, guard=guard)
-    return _send(notification, plan, guard=guard)
+    return _send(notification, plan, guard=guard, sent_sink=sent_sink)
 
 
 @transaction.atomic
@@ -216,7 +239,7 @@ def _renew_lease(guard: dict) -> dict | None:
     return {**guard, "claimed_until": lease}
 
 
-def _send(notification: Notification, plan: SendPlan, *, guard: dict) -> str:
+def _send(notification: Notification, plan: SendPlan, *, guard: dict, sent_sink: SentSink | None) -> str:
     guard = _renew_lease(guard)
     if guard is None:
         quota_release(usage_id=plan.quota_usage_id)
@@ -229,7 +252,7 @@ def _send(notification: Notification, plan: SendPlan, *, guard: dict) -> str:
         result = channel.send(message)
     except ChannelError as exc:
         duration = time.monotonic() - clock
-        rule = classify(exc.code)
+        rule = classify(exc.code, exc.http_status)
         breaker(plan.channel).record(plan.permit, success=not rule.counts_against_breaker, duration=duration)
         if not exc.outcome_unknown:
             quota_release(usage_id=plan.quota_usage_id)
@@ -239,7 +262,20 @@ def _send(notification: Notification, plan: SendPlan, *, guard: dict) -> str:
     duration = time.monotonic() - clock
     breaker(plan.channel).record(plan.permit, success=True, duration=duration)
     attempt = Attempt(plan.channel, started_at, int(duration * 1000), result.provider_sid, plan.template_sid)
-    with transaction.atomic():
-        if on_sent(notification, attempt, guard=guard):
-            status_callbacks_replay(sid=result.provider_sid)
+    (sent_sink or sends_record)([Sent(notification, attempt, guard)])
     return "sent"
+
+
+def sends_record(sends: list[Sent]) -> int:
+    """Write accepted sends in one transaction (each row still guarded by its own lease), replay the status
+    callbacks that raced them, and wake what waited for their channels. Returns how many were still ours.
+
+    If this never runs (the process dies first), the rows' leases expire and the lookup adopts the SIDs.
+    """
+    with transaction.atomic():
+        owned = [sent for sent in sends if on_sent(sent.notification, sent.attempt, guard=sent.guard)]
+        for sent in owned:
+            status_callbacks_replay(sid=sent.attempt.provider_sid)
+    for kind in {sent.attempt.channel for sent in owned}:
+        waiting_wake(kind)
+    return len(owned)
