@@ -25,8 +25,24 @@ limit_request_field_size = 8190
 max_requests = 5000  # workers are recycled now and then, jittered so they don't all restart at once
 max_requests_jitter = 500
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")  # the proxy's address
-accesslog = "-"  # URLs carry no phone numbers (the simulator names conversations by id)
+accesslog = "-"
 errorlog = "-"
+# Access lines show URLs, and a staff search by phone number puts one there: they go through the same
+# phone-masking filter as Django's logs (reliability.logging, which needs no Django setup).
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"mask_phones": {"()": "reliability.logging.MaskPhonesFilter"}},
+    "formatters": {"generic": {"format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "generic", "filters": ["mask_phones"],
+                    "stream": "ext://sys.stdout"},
+    },
+    "loggers": {
+        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
 
 
 def child_exit(server, worker):
