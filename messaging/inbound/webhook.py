@@ -36,9 +36,9 @@ def inbound_message_webhook(request: HttpRequest) -> HttpResponse:
         try:
             inbound_receive(data=params)
         except spool.DATABASE_DOWN:
-            return _spooled(kind=spool.MESSAGES, body=raw, ok=HttpResponse(EMPTY_TWIML, content_type="text/xml"))
-        spool_drain_soon()
-        return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
+            return _spooled(kind=spool.MESSAGES, body=raw, ok=_empty_twiml())
+        _drain_leftovers()
+        return _empty_twiml()
     except RejectedRequest as exc:
         logger.warning("inbound webhook rejected (%s): %s", exc.status, exc.reason)
         return HttpResponse(exc.reason, status=exc.status, content_type=TEXT)
@@ -76,7 +76,7 @@ def _status_webhook(request: HttpRequest) -> HttpResponse:
                              message=f"status callback for {sid} could not be applied: {exc}",
                              context={"provider_sid": sid, "webhook": "status"})
         return HttpResponse(f"Internal error, support code {event.support_code}.", status=500, content_type=TEXT)
-    spool_drain_soon()
+    _drain_leftovers()
     return HttpResponse(status=200)
 
 
@@ -90,7 +90,11 @@ def _spooled(*, kind: str, body: bytes, ok: HttpResponse) -> HttpResponse:
     return ok
 
 
-def spool_drain_soon() -> None:
+def _empty_twiml() -> HttpResponse:
+    return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
+
+
+def _drain_leftovers() -> None:
     """The database answers again: make sure this process's drain thread is running for leftovers."""
     if spool.spool_pending():
         spool.spool_drain_loop_start()
