@@ -272,10 +272,49 @@ def inbound_counts(*, since: datetime) -> dict[str, int]:
     return counts
 
 
-def find_support_code(code: str) -> str | None:
-    """Which messaging table holds ``code``: "notification", "inbound" or None."""
-    if Notification.objects.filter(support_code=code).exists():
-        return "notification"
-    if InboundMessage.objects.filter(support_code=code).exists():
-        return "inbound"
+def find_support_code(code: str) -> tuple[str, int] | None:
+    """The newest messaging row carrying ``code``: ("notification" | "inbound", pk), or None."""
+    for kind, model in (("notification", Notification), ("inbound", InboundMessage)):
+        pk = model.objects.filter(support_code=code).order_by("-pk").values_list("pk", flat=True).first()
+        if pk is not None:
+            return kind, pk
     return None
+
+
+# --- conversations, for the timelines of the back office ------------------------------------------
+
+TIMELINE_LIMIT = 300
+
+
+def _window_q(field_phone: str, field_at: str, windows) -> Q:
+    condition = Q(pk__in=[])
+    for phone, since, until in windows:
+        part = Q(**{field_phone: phone})
+        if since is not None:
+            part &= Q(**{f"{field_at}__gte": since})
+        if until is not None:
+            part &= Q(**{f"{field_at}__lte": until})
+        condition |= part
+    return condition
+
+
+def conversation_messages(*, windows, subjects=(), limit: int = TIMELINE_LIMIT) -> dict[str, list[dict]]:
+    """Inbound messages from and notifications to the phones of ``windows`` ((phone, since, until), None =
+    unbounded) plus notifications about ``subjects`` and the replies to those inbound messages.
+
+    For the timelines of a person or a request: two queries, newest ``limit`` of each.
+    """
+    inbound = list(
+        InboundMessage.objects.filter(_window_q("sender", "received_at", windows)).order_by("-received_at")
+        .values("pk", "received_at", "channel", "sender", "body", "media", "status", "attempts", "error",
+                "support_code")[:limit]
+    )
+    replies = [f"inbound:{row['pk']}" for row in inbound]
+    outbound = list(
+        Notification.objects.filter(
+            _window_q("recipient_phone", "created_at", windows) | Q(subject__in=[*subjects, *replies])
+        ).order_by("-created_at")
+        .values("pk", "created_at", "channel", "recipient_phone", "body", "status", "total_attempts",
+                "last_error_code", "last_error", "support_code", "subject", "delivered_at")[:limit]
+    )
+    return {"inbound": inbound, "outbound": outbound}
