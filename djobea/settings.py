@@ -177,6 +177,10 @@ ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
 ALERT_COOLDOWN_MINUTES = env.int("ALERT_COOLDOWN_MINUTES", default=30)
 ALERT_WEBHOOK_TIMEOUT_SECONDS = env.float("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# After a start, the task cluster has this long to beat before a missing heartbeat counts as an outage.
+HEARTBEAT_STARTUP_GRACE_SECONDS = env.int("HEARTBEAT_STARTUP_GRACE_SECONDS", default=120)
+TASK_FAILURE_WINDOW_MINUTES = env.int("TASK_FAILURE_WINDOW_MINUTES", default=60)  # "task-failures" alert
+SCHEDULE_LATE_SECONDS = env.int("SCHEDULE_LATE_SECONDS", default=300)  # "schedules-late" alert
 OUTBOX_LAG_WARNING_SECONDS = env.int("OUTBOX_LAG_WARNING_SECONDS", default=120)
 OUTBOX_LAG_CRITICAL_SECONDS = env.int("OUTBOX_LAG_CRITICAL_SECONDS", default=600)
 DEAD_LETTER_GROWTH_THRESHOLD = env.int("DEAD_LETTER_GROWTH_THRESHOLD", default=10)  # new ones per hour

@@ -27,6 +27,8 @@ from reliability.models import DeadLetter, Heartbeat, Severity
 logger = logging.getLogger(__name__)
 
 CLUSTER_HEARTBEAT = "qcluster"
+# When this process started: the task cluster, started beside it, gets a grace period to beat.
+PROCESS_STARTED_AT = timezone.now()
 HEARTBEAT_ALERT_KEY = "heartbeat:qcluster"
 
 
@@ -43,6 +45,11 @@ def heartbeat_age_seconds(name: str = CLUSTER_HEARTBEAT) -> float | None:
 def heartbeat_ok() -> bool:
     age = heartbeat_age_seconds()
     return age is not None and age <= settings.HEARTBEAT_MAX_AGE_SECONDS
+
+
+def in_startup_grace() -> bool:
+    """This process started less than ``HEARTBEAT_STARTUP_GRACE_SECONDS`` ago: the cluster may not have beaten yet."""
+    return (timezone.now() - PROCESS_STARTED_AT).total_seconds() < settings.HEARTBEAT_STARTUP_GRACE_SECONDS
 
 
 def heartbeat_alert_update(*, ok: bool) -> None:
@@ -82,6 +89,8 @@ class _SyncCheck(HealthCheck):
 class TaskClusterHeartbeat(_SyncCheck):
     def check(self):
         age = heartbeat_age_seconds()
+        if (age is None or age > settings.HEARTBEAT_MAX_AGE_SECONDS) and in_startup_grace():
+            raise ServiceWarning("starting: waiting for the task cluster's first heartbeat")
         if age is None:
             raise ServiceUnavailable("no task-cluster heartbeat yet: is `manage.py qcluster` running?")
         if age > settings.HEARTBEAT_MAX_AGE_SECONDS:
@@ -119,7 +128,23 @@ class Breakers(_SyncCheck):
             raise ServiceWarning(f"open circuit breakers: {', '.join(sorted(names))}")
 
 
-DJOBEA_CHECKS = [TaskClusterHeartbeat, OutboxLag, DeadLetterGrowth, Breakers]
+@dataclasses.dataclass
+class BackgroundWork(_SyncCheck):
+    """Failed tasks and late schedules: a warning (the work waits or is retried), never an outage."""
+
+    def check(self):
+        from reliability import background
+
+        late = [] if in_startup_grace() else background.rule_schedules_late()
+        failures = background.task_failures()["count"]
+        problems = [f"{len(late)} late schedule(s): {', '.join(row['name'] for row in late)}"] if late else []
+        if failures:
+            problems.append(f"{failures} failed task(s) in the last {settings.TASK_FAILURE_WINDOW_MINUTES} min")
+        if problems:
+            raise ServiceWarning("; ".join(problems))
+
+
+DJOBEA_CHECKS = [TaskClusterHeartbeat, OutboxLag, DeadLetterGrowth, Breakers, BackgroundWork]
 CHECKS = [Database, Cache, *DJOBEA_CHECKS]
 
 

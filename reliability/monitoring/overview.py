@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from marketplace import selectors as market
 from messaging import selectors as messaging
-from reliability import alerts, degradation, health
+from reliability import alerts, background, degradation, health
 from reliability.breakers import NAMES as BREAKER_NAMES
 from reliability.models import BreakerForce, BreakerState, CircuitBreaker, DeadLetter, ErrorEvent
 from reliability.monitoring import links
@@ -131,10 +131,25 @@ def dead_letters(*, limit: int = 5) -> dict:
     }
 
 
+def background_work() -> dict:
+    """Failed django-q2 tasks (alert task-failures) and late schedules (alert schedules-late)."""
+    failures = background.task_failures()
+    return {
+        "task_failures": failures["count"],
+        "task_failures_by_func": failures["by_func"],
+        "latest_failure": failures["latest"],
+        "late_schedules": background.late_schedules(),
+        "window_minutes": settings.TASK_FAILURE_WINDOW_MINUTES,
+        "links": {"failures": links.changelist("django_q", "failure"),
+                  "schedules": links.changelist("django_q", "schedule")},
+    }
+
+
 def health_summary() -> dict:
     """The small part of the dashboard the health endpoint needs (no 24-hour aggregates)."""
     status = delivery_status()
     return {
+        "background": background_work(),
         "delivery": status,
         "degradation": degradation.current_state(),
         "heartbeat_age_seconds": health.heartbeat_age_seconds(),
@@ -165,6 +180,7 @@ def dashboard_data(*, now: datetime | None = None) -> dict:
         "chart": chart,
         "heartbeat_age_seconds": health.heartbeat_age_seconds(),
         "heartbeat_ok": facts["heartbeat_ok"],
+        "background": background_work(),
         "marketplace": market.marketplace_figures(since=now - timedelta(hours=24)),
         "dead_letters": dead_letters(),
         "refresh_seconds": settings.MONITORING_REFRESH_SECONDS,
