@@ -5,7 +5,8 @@ Notification (status, updated_at) and (status, next_attempt_at); DeliveryAttempt
 (started_at, outcome), (channel, started_at), (error_code, started_at).
 """
 
-from datetime import datetime
+import bisect
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
@@ -117,9 +118,14 @@ def attempt_counts(*, since: datetime) -> dict[str, int]:
     return counts
 
 
-def attempt_counts_by_channel(*, since: datetime) -> dict[str, dict[str, int]]:
+def _attempts_between(since: datetime, until: datetime | None):
+    rows = DeliveryAttempt.objects.filter(started_at__gte=since)
+    return rows.filter(started_at__lt=until) if until is not None else rows
+
+
+def attempt_counts_by_channel(*, since: datetime, until: datetime | None = None) -> dict[str, dict[str, int]]:
     rows = (
-        DeliveryAttempt.objects.filter(started_at__gte=since)
+        _attempts_between(since, until)
         .values("channel", "outcome").annotate(n=Count("pk")).order_by()
     )
     result = {channel: dict.fromkeys(AttemptOutcome.values, 0) for channel in Channel.values}
@@ -158,9 +164,9 @@ def example_support_codes(*, codes: list[str], since: datetime) -> dict[str, str
     return {row["last_error_code"]: row["example"] for row in rows}
 
 
-def failed_attempt_counts_by_code(*, since: datetime) -> dict[str, int]:
+def failed_attempt_counts_by_code(*, since: datetime, until: datetime | None = None) -> dict[str, int]:
     rows = (
-        DeliveryAttempt.objects.filter(started_at__gte=since, outcome__in=FAILED_ATTEMPT_OUTCOMES)
+        _attempts_between(since, until).filter(outcome__in=FAILED_ATTEMPT_OUTCOMES)
         .values("error_code").annotate(n=Count("pk")).order_by()
     )
     return {row["error_code"]: row["n"] for row in rows}
@@ -318,3 +324,37 @@ def conversation_messages(*, windows, subjects=(), limit: int = TIMELINE_LIMIT) 
                 "last_error_code", "last_error", "support_code", "subject", "delivered_at")[:limit]
     )
     return {"inbound": inbound, "outbound": outbound}
+
+
+FIRST_REPLY_HORIZON = timedelta(hours=1)
+
+
+def first_reply_seconds(*, since: datetime, until: datetime, limit: int = 20_000) -> list[float]:
+    """For each inbound message received in [since, until): seconds until Djobea's first reply to that
+    phone was accepted by a channel (``sent_at``), within an hour. Sorted; unanswered messages left out.
+
+    Two queries; the pairing (first reply at or after the message) is done here with a bisect per phone.
+    """
+    inbound = list(
+        InboundMessage.objects.filter(received_at__gte=since, received_at__lt=until)
+        .order_by("received_at").values_list("sender", "received_at")[:limit]
+    )
+    if not inbound:
+        return []
+    replies: dict[str, list[tuple]] = {}
+    rows = (
+        Notification.objects.filter(recipient_phone__in={phone for phone, _at in inbound}, sent_at__isnull=False,
+                                    created_at__gte=since, created_at__lt=until + FIRST_REPLY_HORIZON)
+        .order_by("created_at").values_list("recipient_phone", "created_at", "sent_at")
+    )
+    for phone, created_at, sent_at in rows:
+        replies.setdefault(phone, []).append((created_at, sent_at))
+    delays = []
+    for phone, received_at in inbound:
+        candidates = replies.get(phone, [])
+        index = bisect.bisect_left(candidates, (received_at,))
+        if index < len(candidates):
+            delay = (candidates[index][1] - received_at).total_seconds()
+            if delay <= FIRST_REPLY_HORIZON.total_seconds():
+                delays.append(max(delay, 0.0))
+    return sorted(delays)

@@ -24,9 +24,9 @@ from .breakers import (
     window_failure_rate,
 )
 from .dead_letters import dead_letter_redrive
-from .models import Alert, CircuitBreaker, DeadLetter, DegradationState, ErrorEvent
+from .models import Alert, CircuitBreaker, DeadLetter, DegradationState, ErrorEvent, ReliabilityReport
 from .related import Link, parse_ref, related_links
-from .selectors import dead_letter_ids, error_event_ids
+from .selectors import daily_rates, dead_letter_ids, error_event_ids
 from .support_codes import normalize_support_code
 
 
@@ -369,3 +369,25 @@ class AlertAdmin(admin.ModelAdmin):
 class DegradationStateAdmin(ReadOnlyAdmin):
     list_display = ("computed_level", "computed_reason", "override_level", "override_reason", "override_by",
                     "override_expires_at", "updated_at")
+
+
+# --- reliability reports -------------------------------------------------------------------------
+
+
+@admin.register(ReliabilityReport)
+class ReliabilityReportAdmin(ReadOnlyAdmin):
+    """The hourly reports (reliability.monitoring.reports), with the last 7 days drawn above the list."""
+
+    change_list_template = "admin/reliability/reliabilityreport/change_list.html"
+    list_display = ("hour", "success_rate", "messages_total", "messages_failed", "dead_letters_created",
+                    "first_reply_p95_seconds", "summary_sent_at")
+    date_hierarchy = "hour"
+    readonly_fields = ("hour", "messages_total", "messages_failed", "success_rate", "dead_letters_created",
+                       "first_reply_p95_seconds", "figures", "created_at", "summary_sent_at")
+
+    def changelist_view(self, request, extra_context=None):
+        from .monitoring.chart import success_chart_svg
+
+        days = daily_rates(days=7)
+        chart = success_chart_svg(days, title=_("Delivery success rate, last 7 days"), label_every=1)
+        return super().changelist_view(request, {**(extra_context or {}), "chart_svg": chart, "days": days})

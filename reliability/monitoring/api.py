@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -17,6 +18,7 @@ from reliability import health
 from reliability.models import ErrorEvent
 from reliability.monitoring import overview
 from reliability.monitoring.status import delivery_status, success_rate
+from reliability.selectors import reports_since
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +103,23 @@ class CommunicationStatusAPI(StaffAPIView):
             "outbox": messaging.outbox_backlog(),
             "inbound": messaging.inbound_counts(since=since),
         })
+
+
+class ReportsAPI(StaffAPIView):
+    @extend_schema(parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME, description="ISO-8601; hours from")],
+                   responses=OpenApiTypes.OBJECT, summary="Hourly reliability reports, newest first")
+    def get(self, request):
+        since = None
+        if request.query_params.get("since"):
+            since = parse_datetime(request.query_params["since"])
+            if since is None:
+                return Response({"since": ["not an ISO-8601 date and time"]}, status=400)
+            since = since if timezone.is_aware(since) else timezone.make_aware(since)
+        reports = reports_since(since=since)
+        return Response({"count": len(reports), "results": [
+            {"hour": r.hour, "success_rate": r.success_rate, "messages_total": r.messages_total,
+             "messages_failed": r.messages_failed, "dead_letters_created": r.dead_letters_created,
+             "first_reply_p95_seconds": r.first_reply_p95_seconds, "figures": r.figures} for r in reports]})
 
 
 class RetryFailedSerializer(serializers.Serializer):
