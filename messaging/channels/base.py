@@ -30,20 +30,32 @@ class SendResult:
 class ChannelError(Exception):
     """A failed send. ``code`` is a Twilio error code or one of ours ("timeout", "http_503" …).
 
+    ``http_status`` is classified before the code (any 5xx or 429 is transient).
     ``outcome_unknown`` is true when the request may have reached the provider (read timeout):
     the dispatcher must look the message up before sending it again.
     """
 
-    def __init__(self, code: str, message: str, retry_after: float | None = None, *, outcome_unknown: bool = False):
+    def __init__(self, code: str, message: str, retry_after: float | None = None, *, outcome_unknown: bool = False,
+                 http_status: int | None = None):
         super().__init__(f"{code}: {message}")
         self.code = str(code)
         self.message = message
         self.retry_after = retry_after
         self.outcome_unknown = outcome_unknown
+        self.http_status = http_status  # the provider's HTTP answer, when there was one
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    """What the provider says of a message it accepted (a status callback we may never have received)."""
+
+    status: str  # Twilio's: queued, sent, delivered, read, undelivered, failed …
+    error_code: str = ""
 
 
 class Channel:
     kind: str = ""
+    has_receipts: bool = False  # the provider reports delivery (status callbacks) for what it accepted
 
     def __init__(self, kind: str | None = None):
         if kind:
@@ -62,3 +74,7 @@ class Channel:
     def lookup(self, message: OutgoingMessage, *, since: datetime) -> list[str]:
         """Provider ids of messages like ``message`` sent to its recipient since ``since``, oldest first."""
         return []
+
+    def fetch_status(self, provider_sid: str) -> ProviderStatus:
+        """The provider's current status of a message it accepted (only channels with receipts)."""
+        raise NotImplementedError
