@@ -102,6 +102,11 @@ def marketplace_figures(*, since: datetime, until: datetime | None = None) -> di
     }
 
 
+def match_level_labels() -> list[tuple[str, str]]:
+    """(value, label in the active language) of each match level, for figures keyed by level."""
+    return [(value, str(label)) for value, label in MatchLevel.choices]
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 

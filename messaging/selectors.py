@@ -358,3 +358,27 @@ def first_reply_seconds(*, since: datetime, until: datetime, limit: int = 20_000
             if delay <= FIRST_REPLY_HORIZON.total_seconds():
                 delays.append(max(delay, 0.0))
     return sorted(delays)
+
+
+def recovered_channels(*, since: datetime) -> list[str]:
+    """Channels whose latest success in the window came after their latest failure: they deliver again.
+
+    One GROUP BY over (channel, started_at); a channel with no failure is not "recovered" (nothing to clear).
+    """
+    success = Q(outcome__in=(AttemptOutcome.SENT, AttemptOutcome.DELIVERED))
+    rows = (
+        DeliveryAttempt.objects.filter(started_at__gte=since).values("channel")
+        .annotate(last_ok=Max("started_at", filter=success),
+                  last_failure=Max("started_at", filter=Q(outcome__in=FAILED_ATTEMPT_OUTCOMES)))
+        .order_by()
+    )
+    return [row["channel"] for row in rows
+            if row["last_ok"] and row["last_failure"] and row["last_ok"] > row["last_failure"]]
+
+
+def oldest_waiting() -> dict:
+    """The oldest message not yet out (new, retrying, deferred until a channel is back, being sent): when
+    it was created and how many wait. Unlike the lag, it counts messages whose next try is in the future."""
+    rows = Notification.objects.filter(status__in=BACKLOG_STATUSES)
+    first = rows.order_by("created_at").values_list("created_at", flat=True).first()
+    return {"created_at": first, "count": rows.count() if first else 0}

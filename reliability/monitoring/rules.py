@@ -10,6 +10,7 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from marketplace import selectors as market
@@ -34,19 +35,37 @@ def _set(key: str, firing: bool, *, severity: str, title: str, detail: str = "")
 
 def rule_status(status: dict) -> None:
     cls = status["status"]
+    rate = number_format(status["success_rate"], 1) if status["success_rate"] is not None else "—"
     detail = _("%(rate)s %% of %(total)s final outcomes delivered in the last hour.") % {
-        "rate": status["success_rate"], "total": status["total"]}
+        "rate": rate, "total": status["total"]}
     _set("status:critical", cls == StatusClass.CRITICAL, severity=Severity.CRITICAL,
          title=_("Delivery status is Critical"), detail=detail)
     _set("status:degraded", cls == StatusClass.DEGRADED, severity=Severity.WARNING,
          title=_("Delivery status is Degraded"), detail=detail)
 
 
+PHONE_FALLBACK = {"whatsapp": "sms", "sms": "whatsapp"}
+
+
+def breaker_detail(name: str, open_names: list[str]) -> str:
+    """What an open breaker means right now: who carries the work, if anyone."""
+    fallback = PHONE_FALLBACK.get(name)
+    if fallback and fallback not in open_names:
+        return _("Calls to %(name)s are blocked; %(fallback)s carries the messages meanwhile.") % {
+            "name": name, "fallback": fallback.upper() if fallback == "sms" else "WhatsApp"}
+    if fallback:
+        return _("Calls to %(name)s are blocked and no phone channel works: messages wait in the outbox "
+                 "until one is back.") % {"name": name}
+    if name == "ai":
+        return _("Calls to the AI parser are blocked; the rules parser reads requests meanwhile.")
+    return _("Calls to %(name)s are blocked; its messages wait in the outbox.") % {"name": name}
+
+
 def rule_breakers(open_names: list[str], known: list[str]) -> None:
     for name in sorted(set(known) | set(open_names)):
         _set(f"breaker:{name}", name in open_names, severity=Severity.CRITICAL,
              title=_("Circuit breaker “%(name)s” is open") % {"name": name},
-             detail=_("Calls to %(name)s are blocked; fallbacks carry the work.") % {"name": name})
+             detail=breaker_detail(name, open_names))
 
 
 def rule_quotas() -> None:

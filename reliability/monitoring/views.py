@@ -15,7 +15,7 @@ from reliability import alerts, degradation
 from reliability.breakers import NAMES as BREAKER_NAMES
 from reliability.models import CircuitBreaker, DeadLetter, DegradationLevel, ErrorEvent
 from reliability.monitoring.chart import success_chart_svg
-from reliability.monitoring.overview import dashboard_data, describe_status
+from reliability.monitoring.overview import dashboard_data, describe_status, status_vs_degradation
 from reliability.support_codes import normalize_support_code
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,8 @@ def dashboard(request):
         **data,
         "title": _("Monitoring"),
         "status_text": describe_status(data["status"]),
+        "status_explained": status_vs_degradation(data["status"], data["degradation"]["level"]),
+        "degradation_label": DegradationLevel(data["degradation"]["level"]).label,
         "chart_svg": success_chart_svg(data["chart"], title=_("Delivery success rate, last 24 hours")),
         "levels": DegradationLevel.choices,
         "can": {
