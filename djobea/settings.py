@@ -234,6 +234,8 @@ TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
 TWILIO_SMS_FROM = env.str("TWILIO_SMS_FROM", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com").rstrip("/")
 TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+# The Twilio configuration check (credentials, senders) is cached this long (messaging.twilio_config).
+TWILIO_CONFIG_CHECK_SECONDS = env.int("TWILIO_CONFIG_CHECK_SECONDS", default=300)
 TWILIO_WHATSAPP_TEMPLATE_SID = env.str("TWILIO_WHATSAPP_TEMPLATE_SID", default="")
 WHATSAPP_DAILY_LIMIT = env.int("WHATSAPP_DAILY_LIMIT", default=None)
 SMS_DAILY_LIMIT = env.int("SMS_DAILY_LIMIT", default=None)

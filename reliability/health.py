@@ -144,7 +144,19 @@ class BackgroundWork(_SyncCheck):
             raise ServiceWarning("; ".join(problems))
 
 
-DJOBEA_CHECKS = [TaskClusterHeartbeat, OutboxLag, DeadLetterGrowth, Breakers, BackgroundWork]
+@dataclasses.dataclass
+class TwilioConfiguration(_SyncCheck):
+    """Credentials and senders checked at Twilio (cached): a wrong sender is a warning, announced at start."""
+
+    def check(self):
+        from messaging.twilio_config import twilio_config_status
+
+        status = twilio_config_status()
+        if status["problems"]:
+            raise ServiceWarning(" ".join(status["problems"]))
+
+
+DJOBEA_CHECKS = [TaskClusterHeartbeat, OutboxLag, DeadLetterGrowth, Breakers, BackgroundWork, TwilioConfiguration]
 CHECKS = [Database, Cache, *DJOBEA_CHECKS]
 
 

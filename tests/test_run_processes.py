@@ -63,7 +63,7 @@ def run_env(tmp_path):
     return env
 
 
-def test_metrics_count_the_task_clusters_sends_and_ctrl_c_stops_the_cluster_gracefully(run_env):
+def test_metrics_add_up_every_process_and_ctrl_c_stops_the_task_cluster_gracefully(run_env):
     base = f"http://127.0.0.1:{run_env['PORT']}"
     honcho = subprocess.Popen([str(VENV_BIN / "honcho"), "start", "-f", "Procfile"], cwd=ROOT, env=run_env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

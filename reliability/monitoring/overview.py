@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from marketplace import selectors as market
 from messaging import selectors as messaging
+from messaging.twilio_config import twilio_config_status as messaging_twilio_config
 from reliability import alerts, background, degradation, health
 from reliability.breakers import NAMES as BREAKER_NAMES
 from reliability.models import BreakerForce, BreakerState, CircuitBreaker, DeadLetter, ErrorEvent
@@ -161,6 +162,7 @@ def health_summary() -> dict:
     status = delivery_status()
     return {
         "background": background_work(),
+        "twilio": messaging_twilio_config(),
         "delivery": status,
         "degradation": degradation.current_state(),
         "heartbeat_age_seconds": health.heartbeat_age_seconds(),
@@ -193,6 +195,7 @@ def dashboard_data(*, now: datetime | None = None) -> dict:
         "heartbeat_age_seconds": health.heartbeat_age_seconds(),
         "heartbeat_ok": facts["heartbeat_ok"],
         "background": background_work(),
+        "twilio": messaging_twilio_config(),
         "marketplace": figures,
         "match_levels": [{"level": level, "label": label, "count": figures["by_match_level"].get(level, 0)}
                          for level, label in market.match_level_labels()],

@@ -91,6 +91,14 @@ def rule_heartbeat(ok: bool) -> None:
     health.heartbeat_alert_update(ok=ok)
 
 
+def rule_twilio_config() -> None:
+    from messaging.twilio_config import twilio_config_status
+
+    problems = twilio_config_status()["problems"]
+    _set("twilio-config", bool(problems), severity=Severity.WARNING,
+         title=_("Twilio configuration is wrong"), detail=" ".join(problems))
+
+
 def rule_escalations() -> None:
     count = market.escalated_request_count()
     _set("requests:escalated", count > 0, severity=Severity.WARNING, title=_("Requests escalated to staff"),
@@ -114,6 +122,7 @@ def evaluate_alerts() -> dict:
     rule_outbox_lag(lag)
     rule_heartbeat(beat_ok)
     rule_escalations()
+    rule_twilio_config()
     failures = background.rule_task_failures()
     late = background.rule_schedules_late()
     level = degradation.degradation_refresh(
