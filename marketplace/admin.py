@@ -13,7 +13,12 @@ from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from djobea.phones import normalize_phone
-from marketplace import lifecycle, services, timeline
+from marketplace import (
+    admin_catalogue,  # noqa: F401  (registers zones and trades)
+    lifecycle,
+    services,
+    timeline,
+)
 from marketplace.matching import LOAD_STATUSES
 from marketplace.models import (
     OPEN_STATUSES,
@@ -23,7 +28,6 @@ from marketplace.models import (
     ProviderOffer,
     RequestEvent,
     RequestStatus,
-    ServiceCategory,
     ServiceRequest,
     Zone,
 )
@@ -65,57 +69,6 @@ class TimelineMixin:
 def _reference_pk(search_term: str) -> int | None:
     term = search_term.strip()
     return ServiceRequest.pk_from_reference(term) if term.upper().startswith("DJB") else None
-
-
-# --- Zones and categories ---------------------------------------------------------------
-
-
-@admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "aliases", "neighbour_count", "provider_count"]
-    list_filter = ["city"]
-    search_fields = ["name", "aliases"]
-    filter_horizontal = ["neighbours"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                _neighbours=Count("neighbours", distinct=True),
-                _providers=Count("providers", filter=Q(providers__is_active=True), distinct=True),
-            )
-        )
-
-    @admin.display(description=_("neighbours"), ordering="_neighbours")
-    def neighbour_count(self, zone):
-        return zone._neighbours
-
-    @admin.display(description=_("active providers"), ordering="_providers")
-    def provider_count(self, zone):
-        return zone._providers
-
-
-@admin.register(ServiceCategory)
-class ServiceCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name_fr", "name_en", "slug", "provider_count", "keyword_count"]
-    search_fields = ["name_fr", "name_en", "slug", "keywords"]
-    prepopulated_fields = {"slug": ["name_en"]}
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_providers=Count("providers", filter=Q(providers__is_active=True), distinct=True))
-        )
-
-    @admin.display(description=_("active providers"), ordering="_providers")
-    def provider_count(self, category):
-        return category._providers
-
-    @admin.display(description=_("keywords"))
-    def keyword_count(self, category):
-        return len(category.keyword_list())
 
 
 # --- Providers ----------------------------------------------------------------------------
