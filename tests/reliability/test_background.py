@@ -39,6 +39,8 @@ def _alert(key):
     return Alert.objects.filter(dedup_key=key).order_by("-pk").first()
 
 
+# django-q2's save_task closes "old" connections first: in a test's own transaction that would close it.
+@pytest.mark.django_db(transaction=True)
 def test_a_failing_task_opens_task_failures_with_function_error_and_count_then_resolves_after_an_hour():
     heartbeat_beat()
     for _ in range(2):
