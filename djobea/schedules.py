@@ -2,11 +2,14 @@
 
 Each entry: (name, dotted function path, every N minutes); DAILY ones run at a local time
 (TIME_ZONE, Africa/Douala). Every job is idempotent and safe to run on several nodes at once; its
-state lives in our own tables.
+state lives in our own tables. All of them run on the "ops" cluster (settings.Q_OPS_CLUSTER), whose
+queue holds nothing else, so a burst of conversations or outbound work never delays the heartbeat,
+the timers or the alert rules.
 """
 
 from datetime import time, timedelta
 
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.utils import timezone
 
@@ -41,10 +44,12 @@ def ensure_schedules(**kwargs) -> None:
     for name, func, minutes in SCHEDULES:
         Schedule.objects.update_or_create(
             name=name,
-            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
+            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1,
+                      "cluster": settings.Q_OPS_CLUSTER},
         )
     for name, func, at in DAILY:
-        defaults = {"func": func, "schedule_type": Schedule.DAILY, "repeats": -1, "next_run": next_local(at)}
+        defaults = {"func": func, "schedule_type": Schedule.DAILY, "repeats": -1, "next_run": next_local(at),
+                    "cluster": settings.Q_OPS_CLUSTER}
         Schedule.objects.update_or_create(name=name, defaults=defaults)
     names = [s[0] for s in SCHEDULES] + [d[0] for d in DAILY]
     Schedule.objects.filter(name__startswith="djobea:").exclude(name__in=names).delete()

@@ -106,15 +106,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: django-q2 broker and cache when set ----------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's own backend needs only the pinned `redis` package; django-prometheus' Redis wrapper
+    # imports django_redis at load time, and without it every manage.py command failed at start.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
+# Per-process memo of hot reads (degradation level, quota marks) for a second or two: never shared state.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "djobea-local"}
 
 # django-q2 is a pump, not the source of truth: our tables hold retry and attempt state
 # (ARCHITECTURE §6). djobea.checks enforces these rules.
+# Two queues, so nothing waits behind bulk work (README, Scale out): the default cluster "djobea"
+# runs conversations (inbound processing); the "ops" cluster (`Q_CLUSTER_NAME=ops manage.py qcluster`)
+# runs every schedule (heartbeat, timers, alerts, sweeps). Both are needed.
+Q_OPS_CLUSTER = "ops"
 Q_CLUSTER = {
     "name": "djobea",
     "workers": env.int("Q_WORKERS", default=2),
+    "ALT_CLUSTERS": {Q_OPS_CLUSTER: {"workers": env.int("Q_OPS_WORKERS", default=2)}},
     "timeout": 60,
     "retry": 120,
     "max_attempts": 1,
@@ -125,6 +134,7 @@ Q_CLUSTER = {
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
+    Q_CLUSTER["broker_class"] = "djobea.q_broker.PooledRedis"
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 0.5
@@ -270,6 +280,11 @@ MESSAGING_SEND_CONCURRENCY = {
     "email": env.int("EMAIL_SEND_CONCURRENCY", default=2),
 }
 MESSAGING_POLL_SECONDS = env.float("MESSAGING_POLL_SECONDS", default=0.25)
+# Per-sender ceilings honoured by every worker of every node (Twilio: about 80/s for one WhatsApp sender).
+MESSAGING_MAX_PER_SECOND = {
+    "whatsapp": env.int("WHATSAPP_MAX_PER_SECOND", default=80),
+    "sms": env.int("SMS_MAX_PER_SECOND", default=30),
+}
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=90)  # attempts, settled messages
 MESSAGING_QUOTA_RESERVE = 0.1  # the last 10 % of a daily quota is kept for high-priority messages
 MESSAGING_CHANNEL_BACKENDS = {

@@ -38,6 +38,7 @@ from messaging.outbox.outcomes import (
     on_sent,
     waiting_wake,
 )
+from messaging.outbox.pacing import wait_for_slot
 from messaging.outbox.policy import classify
 from messaging.outbox.quotas import quota_release
 from messaging.outbox.receipts import status_callbacks_replay
@@ -243,10 +244,12 @@ def _send(notification: Notification, plan: SendPlan, *, guard: dict, sent_sink:
     guard = _renew_lease(guard)
     if guard is None:
         quota_release(usage_id=plan.quota_usage_id)
+        breaker(plan.channel).release(plan.permit)
         logger.warning("notification %s: lease lost before sending; another dispatcher owns it", notification.pk)
         return "lease_lost"
     channel = get_channel(plan.channel)
     message = outgoing_message(notification, template_sid=plan.template_sid, variables=plan.template_variables)
+    wait_for_slot(plan.channel)
     started_at, clock = timezone.now(), time.monotonic()
     try:
         result = channel.send(message)

@@ -27,7 +27,8 @@ def _cluster_env() -> dict:
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     url = f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "Q_WORKERS": "1"}
+    # The "ops" cluster runs every schedule (settings.Q_OPS_CLUSTER).
+    env = {**os.environ, "DATABASE_URL": url, "LOG_LEVEL": "WARNING", "Q_CLUSTER_NAME": "ops", "Q_OPS_WORKERS": "1"}
     env.pop("REDIS_URL", None)
     return env
 
@@ -59,7 +60,7 @@ def test_a_failing_task_and_a_late_schedule_raise_and_resolve_their_alerts_with_
     late = Schedule.objects.create(name="djobea:pinned-elsewhere", func="reliability.health.heartbeat_beat",
                                    schedule_type=Schedule.MINUTES, minutes=1, repeats=-1, cluster="stopped-node",
                                    next_run=timezone.now() - timedelta(minutes=10))
-    async_task("tests.reliability.task_helpers.explode", "the printer is on fire")
+    async_task("tests.reliability.task_helpers.explode", "the printer is on fire", cluster="ops")
     cluster = subprocess.Popen([sys.executable, "manage.py", "qcluster"], cwd=BASE_DIR, env=_cluster_env(),
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
