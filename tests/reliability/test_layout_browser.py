@@ -46,3 +46,20 @@ def test_the_pages_fit_a_390_px_phone(ops, path):
         if path == "/admin/":  # the operations block reads as words, not one letter per line
             height = page.evaluate("document.querySelector('#djobea-operations th a').getBoundingClientRect().height")
             assert height < 60
+
+
+def test_the_requests_list_shows_status_match_level_and_provider_on_a_1280_px_screen(ops):
+    from marketplace.models import MatchLevel, RequestStatus
+    from tests.factories import make_category, make_client, make_provider, make_request, make_zone
+
+    provider = make_provider(name="Jean-Baptiste Nkodo Essomba")
+    for n in range(3):
+        make_request(client=make_client(name=f"Client au nom assez long {n}"), category=make_category(),
+                     zone=make_zone(name=f"Quartier Bonamoussadi {n}"), status=RequestStatus.ASSIGNED,
+                     match_level=MatchLevel.BROAD, assigned_provider=provider, description="Fuite " * 40)
+    with chromium_page(viewport=DESKTOP) as page:
+        log_in(page, ops, username="ops", password="ops-pass-123", next_url="/admin/marketplace/servicerequest/")
+        page.wait_for_selector("#result_list")
+        for column in ("status_badge", "match_level", "assigned_provider"):
+            right = page.evaluate(f"document.querySelector('th.column-{column}').getBoundingClientRect().right")
+            assert right <= DESKTOP["width"], column
