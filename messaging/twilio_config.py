@@ -17,14 +17,19 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from twilio.base.exceptions import TwilioException
+from twilio.rest import Client
 
-from messaging.channels.twilio import make_client
+from messaging.channels.twilio import BaseUrlHttpClient
 from reliability.degradation import open_breakers
 
 logger = logging.getLogger(__name__)
 
 CACHE_KEY = "djobea:twilio-config"
 OK, WARNING, SKIPPED = "ok", "warning", "skipped"
+# Each of the (at most three) lookups waits this long at most: /health/ runs the check and must answer
+# quickly; a slow Twilio only means "not checked", never an outage.
+LOOKUP_TIMEOUT_SECONDS = 2.0
+CHECK_BUDGET_SECONDS = 3 * LOOKUP_TIMEOUT_SECONDS + 2
 
 
 def _number(address: str) -> str:
@@ -33,7 +38,9 @@ def _number(address: str) -> str:
 
 def _lookup() -> list[str]:
     """The problems found at Twilio (empty: all good). Raises TwilioException or OSError when it cannot ask."""
-    client, _http = make_client()
+    timeout = min(settings.TWILIO_TIMEOUT_SECONDS, LOOKUP_TIMEOUT_SECONDS)
+    http_client = BaseUrlHttpClient(base_url=settings.TWILIO_API_BASE_URL, timeout=timeout)
+    client = Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
     account = client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).fetch()
     problems = []
     if account.status != "active":

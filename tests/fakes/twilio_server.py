@@ -83,6 +83,7 @@ class FakeTwilio:
     after_create: object = None  # called with the stored message once a create is answered (callback races)
     account_status: str = "active"  # what GET /Accounts/{sid}.json reports
     phone_numbers: list[str] = field(default_factory=lambda: ["+14155238886", "+15005550006"])  # the account's
+    config_delay: float = 0.0  # seconds before answering a configuration lookup (a slow Twilio)
 
     def __post_init__(self):
         self.lock = threading.Lock()
@@ -275,6 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
         match = ACCOUNT_PATH.match(path) or NUMBERS_PATH.match(path)
         if not match:
             return False
+        time.sleep(self.fake.config_delay)
         if not self._authorised() or match["sid"] != self.fake.account_sid:
             self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
         elif match.re is ACCOUNT_PATH:

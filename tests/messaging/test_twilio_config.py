@@ -75,3 +75,14 @@ def test_twilio_unreachable_is_not_a_problem_of_configuration(fake_twilio, setti
     fake_twilio.stop()
     status = twilio_config_status()
     assert status["state"] == "skipped" and status["problems"] == []
+
+
+def test_a_slow_twilio_is_not_checked_and_health_still_answers_quickly(fake_twilio, client):
+    import time
+
+    fake_twilio.config_delay = 5  # beyond the lookups' own timeout
+    start = time.monotonic()
+    status, checks = _health(client)
+    assert time.monotonic() - start < 6
+    assert status == 200 and checks["TwilioConfiguration"] == "OK"
+    assert twilio_config_status()["state"] == "skipped"  # cached: "could not be reached", not a problem
