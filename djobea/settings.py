@@ -206,6 +206,10 @@ ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
 ALERT_COOLDOWN_MINUTES = env.int("ALERT_COOLDOWN_MINUTES", default=30)
 ALERT_WEBHOOK_TIMEOUT_SECONDS = env.float("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# After a start, the task cluster has this long to beat before a missing heartbeat counts as an outage.
+HEARTBEAT_STARTUP_GRACE_SECONDS = env.int("HEARTBEAT_STARTUP_GRACE_SECONDS", default=120)
+TASK_FAILURE_WINDOW_MINUTES = env.int("TASK_FAILURE_WINDOW_MINUTES", default=60)  # "task-failures" alert
+SCHEDULE_LATE_SECONDS = env.int("SCHEDULE_LATE_SECONDS", default=300)  # "schedules-late" alert
 OUTBOX_LAG_WARNING_SECONDS = env.int("OUTBOX_LAG_WARNING_SECONDS", default=120)
 OUTBOX_LAG_CRITICAL_SECONDS = env.int("OUTBOX_LAG_CRITICAL_SECONDS", default=600)
 DEAD_LETTER_GROWTH_THRESHOLD = env.int("DEAD_LETTER_GROWTH_THRESHOLD", default=10)  # new ones per hour
@@ -266,6 +270,8 @@ TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
 TWILIO_SMS_FROM = env.str("TWILIO_SMS_FROM", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com").rstrip("/")
 TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+# The Twilio configuration check (credentials, senders) is cached this long (messaging.twilio_config).
+TWILIO_CONFIG_CHECK_SECONDS = env.int("TWILIO_CONFIG_CHECK_SECONDS", default=300)
 TWILIO_WHATSAPP_TEMPLATE_SID = env.str("TWILIO_WHATSAPP_TEMPLATE_SID", default="")
 # Console channel fault injection, for demos and tests: rate in [0, 1], a Twilio code, a delay.
 CONSOLE_FAIL_RATE = env.float("CONSOLE_FAIL_RATE", default=0.0)

@@ -41,7 +41,7 @@ class SeedResult:
     clients: int
     requests: int
     admin_username: str
-    admin_password: str
+    admin_password: str  # empty: an existing user's password was left as it was
 
 
 def demo_admin_password() -> str:
@@ -55,7 +55,6 @@ def demo_admin_password() -> str:
 
 
 def _validate(password: str) -> None:
-    from django.contrib.auth import get_user_model
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
@@ -67,8 +66,11 @@ def _validate(password: str) -> None:
         ) from exc
 
 
-def demo_seed() -> SeedResult:
-    password = demo_admin_password()
+def demo_seed(*, reset_admin_password: bool = False) -> SeedResult:
+    """Seed the demo. The staff user ``admin`` gets the demo password when it is created, or when
+    ``reset_admin_password`` asks for it: running the seed again never logs staff out."""
+    exists = get_user_model().objects.filter(username=DEMO_ADMIN_USERNAME).exists()
+    password = demo_admin_password() if reset_admin_password or not exists else ""
     with transaction.atomic():
         zones = _seed_zones()
         categories = _seed_categories()
@@ -185,5 +187,6 @@ def _seed_admin(password: str) -> None:
         username=DEMO_ADMIN_USERNAME,
         defaults={"email": "admin@djobea.cm", "is_staff": True, "is_superuser": True, "is_active": True},
     )
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    if password:
+        user.set_password(password)
+        user.save(update_fields=["password"])

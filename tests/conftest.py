@@ -133,6 +133,13 @@ def demo_data(db, settings):
 
 
 @pytest.fixture(autouse=True)
+def _long_running_process(settings):
+    """The test process is seconds old: without this, /health/ would grant its start-up grace in every test.
+    tests/reliability/test_background.py checks the grace itself."""
+    settings.HEARTBEAT_STARTUP_GRACE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """PBKDF2 costs about a second per user on a busy machine; tests don't need slow hashes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

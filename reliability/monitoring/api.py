@@ -24,6 +24,7 @@ from reliability.models import ErrorEvent
 from reliability.monitoring import overview
 from reliability.monitoring.api_access import VIEW_PERMISSION, HasRequiredPermissions
 from reliability.monitoring.status import delivery_status, success_rate
+from reliability.selectors import reports_since
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +134,23 @@ class BoundedDateTimeField(serializers.DateTimeField):
         if not 2000 <= parsed.year <= 2999:
             raise serializers.ValidationError(_("The year must be between 2000 and 2999."))
         return parsed
+
+
+class ReportsAPI(StaffAPIView):
+    @extend_schema(parameters=[OpenApiParameter("since", OpenApiTypes.DATETIME, description="ISO-8601; hours from")],
+                   responses=OpenApiTypes.OBJECT, summary="Hourly reliability reports, newest first")
+    def get(self, request):
+        since = None
+        if request.query_params.get("since"):
+            try:
+                since = BoundedDateTimeField().run_validation(request.query_params["since"])
+            except serializers.ValidationError as exc:
+                return Response({"since": exc.detail}, status=400)
+        reports = reports_since(since=since)
+        return Response({"count": len(reports), "results": [
+            {"hour": r.hour, "success_rate": r.success_rate, "messages_total": r.messages_total,
+             "messages_failed": r.messages_failed, "dead_letters_created": r.dead_letters_created,
+             "first_reply_p95_seconds": r.first_reply_p95_seconds, "figures": r.figures} for r in reports]})
 
 
 class RetryFailedSerializer(serializers.Serializer):

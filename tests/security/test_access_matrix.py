@@ -61,13 +61,22 @@ PAGES = {
     "monitoring-api:proactive-updates": ("get", {}, {}, (VIEW,)),
     "monitoring-api:dashboard": ("get", {}, {}, (VIEW,)),
     "monitoring-api:communication-status": ("get", {}, {}, (VIEW,)),
+    "monitoring-api:reports": ("get", {}, {}, (VIEW,)),
+    # Buttons on a record's own page; each request gets a fresh record (a redrive can happen once).
+    "admin:messaging_notification_do": ("post", {"object_id": "NOTIFICATION", "action": "retry"}, {},
+                                        ("messaging.retry_notification",)),
+    "admin:reliability_deadletter_do": ("post", {"object_id": "DEADLETTER", "action": "redrive"}, {},
+                                        ("reliability.redrive_deadletter",)),
+    "admin:reliability_errorevent_do": ("post", {"object_id": "ERROREVENT", "action": "redrive"}, {},
+                                        ("reliability.redrive_deadletter",)),
     "monitoring-api:retry-failed-messages": ("post", {}, {"dry_run": False}, (VIEW, *RETRY)),
     "api-schema": ("get", {}, {}, (VIEW,)),
 }
 # A dry run only counts: the dashboard's permission is enough.
 DRY_RUN = ("monitoring-api:retry-failed-messages", ("post", {}, {"dry_run": True}, (VIEW,)))
 # Open by design: Twilio's signed webhooks, health probes, Prometheus scrapes (restricted at the proxy).
-PUBLIC = {"twilio-inbound-webhook", "twilio-status-webhook", "health", "health-live", "prometheus-django-metrics"}
+PUBLIC = {"twilio-inbound-webhook", "twilio-status-webhook", "health", "health-live", "prometheus-django-metrics",
+          "home"}  # the home page only points staff to the admin
 # Django's own admin pages check the model permissions themselves.
 DJANGO_ADMIN = re.compile(
     r"^admin:(index|login|logout|password_change|password_change_done|jsi18n|autocomplete|view_on_site|app_list"
@@ -175,14 +184,32 @@ def test_anonymous_and_non_staff_cannot_post_any_admin_action(accounts):
                 assert refused(response), f"{account} could post {action} to {url}: {response.status_code}"
 
 
+def _fresh(placeholder):
+    """A record for a URL's placeholder, new for every request."""
+    from reliability.errors import record_error
+    from tests.reliability.monitoring_support import make_dead_letter, make_notification
+
+    if placeholder == "ALERT":
+        return Alert.objects.create(dedup_key=f"matrix-{Alert.objects.count()}", severity=Severity.WARNING,
+                                    title="matrix").pk
+    if placeholder == "NOTIFICATION":
+        return make_notification(status="failed").pk
+    if placeholder == "DEADLETTER":
+        return make_dead_letter(object_id=str(make_notification(status="dead").pk)).pk
+    if placeholder == "ERROREVENT":
+        event = record_error(category="tests.matrix", message="matrix")
+        make_dead_letter(object_id=str(make_notification(status="dead").pk), support_code=event.support_code)
+        return event.pk
+    return placeholder
+
+
 def test_every_custom_page_and_api_endpoint_answers_each_account_as_its_permissions_say(accounts):
-    alert = Alert.objects.create(dedup_key="matrix", severity=Severity.WARNING, title="matrix")
     users = {"anonymous": None, **accounts}
     failures = []
     for name, (method, kwargs, data, needs) in [*PAGES.items(), DRY_RUN]:
-        kwargs = {key: alert.pk if value == "ALERT" else value for key, value in kwargs.items()}
         for account, user in users.items():
-            response = request(client_for(user), name, method, kwargs, data)
+            fresh = {key: _fresh(value) for key, value in kwargs.items()}
+            response = request(client_for(user), name, method, fresh, data)
             if allowed(user, needs) == refused(response) or response.status_code >= 500:
                 failures.append(f"{account} → {name}: {response.status_code}")
     assert not failures, "\n".join(failures)
