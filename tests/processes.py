@@ -130,14 +130,19 @@ def wait_until(condition, *, timeout: float, interval: float = 0.1, what: str = 
 
 
 def stop(processes: list[subprocess.Popen], *, timeout: float = 20) -> None:
-    """SIGTERM each process group (qcluster stops its workers itself), then SIGKILL what is left."""
+    """SIGTERM each main process (django-q2 and gunicorn stop their own workers; a signal to every
+    worker at once leaves qcluster waiting), then SIGKILL whatever is left in its process group."""
     for process in processes:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+            process.terminate()
     deadline = time.monotonic() + timeout
     for process in processes:
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
+            pass  # killed with its group below
+        try:
             os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=5)
+        except ProcessLookupError:
+            pass  # the group ended with its main process: nothing left to kill
+        process.wait(timeout=5)
