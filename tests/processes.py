@@ -5,6 +5,7 @@ multi-process tests do. Every process runs ``manage.py`` from the repository wit
 it is given, so a test decides the database, the broker (``REDIS_URL``) and the channel settings.
 """
 
+import contextlib
 import os
 import signal
 import socket
@@ -137,12 +138,8 @@ def stop(processes: list[subprocess.Popen], *, timeout: float = 20) -> None:
             process.terminate()
     deadline = time.monotonic() + timeout
     for process in processes:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # still running: killed with its group below
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pass  # killed with its group below
-        try:
+        with contextlib.suppress(ProcessLookupError):  # the group ended with its main process
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass  # the group ended with its main process: nothing left to kill
         process.wait(timeout=5)
