@@ -1,11 +1,12 @@
 """Djobea as an operator runs it, in separate processes, against the fake Twilio of this process.
 
-gunicorn serves the webhooks; task-cluster nodes (``manage.py qcluster``) and outbox workers
-(``manage.py outbox_worker`` when the command exists) send. Each runs in its own process group,
-so a SIGKILL takes the node with its workers, as when a machine dies.
+gunicorn serves the webhooks; each worker node runs every process of the Procfile but ``web`` (the
+task clusters, the outbox worker: whatever the Procfile says a deployment runs), each in its own
+process group, so a SIGKILL of a node takes its processes and their children, as when a machine dies.
 """
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -26,10 +27,22 @@ WHATSAPP_FROM = "whatsapp:+14155238886"
 SMS_FROM = "+15005550006"
 
 
-def _command_exists(name: str) -> bool:
-    probe = subprocess.run([PYTHON, "manage.py", "help", name], cwd=ROOT, capture_output=True,
-                           env={**os.environ, "DATABASE_URL": "sqlite:///:memory:"})
-    return probe.returncode == 0
+def procfile() -> dict[str, tuple[dict, list[str]]]:
+    """The Procfile's processes: name → (environment it sets, command), with this interpreter."""
+    entries = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if ":" not in line or line.lstrip().startswith("#"):
+            continue
+        name, command = line.split(":", 1)
+        words = shlex.split(command)
+        env = {}
+        while words and "=" in words[0] and not words[0].startswith(("-", "/", ".")):
+            key, value = words.pop(0).split("=", 1)
+            env[key] = value
+        if words and words[0].endswith("/python"):
+            words[0] = PYTHON
+        entries[name.strip()] = (env, words)
+    return entries
 
 
 @dataclass
@@ -37,13 +50,13 @@ class Process:
     name: str
     command: list[str]
     log: Path
+    env: dict = field(default_factory=dict)
     popen: subprocess.Popen | None = None
-    kills: int = 0
 
     def start(self, env: dict) -> "Process":
         with self.log.open("ab") as log:
-            self.popen = subprocess.Popen(self.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                          start_new_session=True)
+            self.popen = subprocess.Popen(self.command, cwd=ROOT, env={**env, **self.env}, stdout=log,
+                                          stderr=subprocess.STDOUT, start_new_session=True)
         return self
 
     def kill(self) -> None:
@@ -51,7 +64,6 @@ class Process:
         if self.popen and self.popen.poll() is None:
             os.killpg(self.popen.pid, signal.SIGKILL)
             self.popen.wait(timeout=10)
-            self.kills += 1
 
     def stop(self) -> None:
         if self.popen and self.popen.poll() is None:
@@ -73,7 +85,6 @@ class Stack:
 
     env: dict = field(default_factory=dict)
     nodes: int = 2
-    outbox_workers: int = 2
     web_workers: int = 2
     fake: FakeTwilio = field(default_factory=FakeTwilio)
 
@@ -83,7 +94,8 @@ class Stack:
         self.postgres: PrivatePostgres | None = None
         self.redis: PrivateRedis | None = None
         self.processes: dict[str, Process] = {}
-        self.outbox_command = next((c for c in ("outbox_worker", "dispatch_outbox") if _command_exists(c)), None)
+        self.node_processes = {name: entry for name, entry in procfile().items() if name != "web"}
+        self.node_kills = 0
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -98,12 +110,9 @@ class Stack:
             PYTHON, "-m", "gunicorn", "djobea.wsgi", "-b", f"127.0.0.1:{self.web_port}", "-w",
             str(self.web_workers), "--log-level", "warning", "--timeout", "30"], self.dir / "web.log")
         for n in range(1, self.nodes + 1):
-            self.processes[f"node{n}"] = Process(f"node{n}", [PYTHON, "manage.py", "qcluster"],
-                                                 self.dir / f"node{n}.log")
-        if self.outbox_command:
-            for n in range(1, self.outbox_workers + 1):
-                self.processes[f"outbox{n}"] = Process(f"outbox{n}", [PYTHON, "manage.py", self.outbox_command],
-                                                       self.dir / f"outbox{n}.log")
+            for name, (env, command) in self.node_processes.items():
+                label = f"node{n}-{name}"
+                self.processes[label] = Process(label, command, self.dir / f"{label}.log", env)
         for process in self.processes.values():
             process.start(self.process_env())
         self._wait_for_web()
@@ -169,22 +178,25 @@ class Stack:
 
     # --- faults on processes ------------------------------------------------------------------
 
-    def senders(self) -> list[str]:
-        """Processes that send to Twilio: task-cluster nodes and outbox workers."""
-        return [name for name in self.processes if name != "web"]
+    def node(self, node: str) -> list[Process]:
+        return [process for name, process in self.processes.items() if name.startswith(f"{node}-")]
 
-    def kill(self, name: str) -> None:
-        self.processes[name].kill()
+    def kill(self, node: str) -> None:
+        """SIGKILL every process of a worker node at once."""
+        for process in self.node(node):
+            process.kill()
+        self.node_kills += 1
 
-    def restart(self, name: str) -> None:
-        self.processes[name].start(self.process_env())
+    def restart(self, node: str) -> None:
+        for process in self.node(node):
+            process.start(self.process_env())
 
     def crashed(self) -> list[str]:
         """Processes that exited although nothing stopped them (a lost connection must not end one)."""
         return [name for name, process in self.processes.items() if not process.alive]
 
     def kills(self) -> int:
-        return sum(process.kills for process in self.processes.values())
+        return self.node_kills
 
     def terminate_connections(self) -> int:
         return self.postgres.terminate_connections(DATABASE)
