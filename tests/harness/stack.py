@@ -11,14 +11,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
 from tests.fakes.twilio_server import FakeTwilio
-from tests.harness.services import PrivatePostgres, PrivateRedis, free_port
+from tests.harness.services import PrivatePostgres, PrivateRedis
+from tests.processes import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -163,14 +161,10 @@ class Stack:
         django.setup()
 
     def _wait_for_web(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.base_url}/health/live/", timeout=3).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)  # gunicorn is still binding or loading, bounded by the deadline
-        raise RuntimeError(f"gunicorn did not answer within 60 s (log: {self.dir / 'web.log'})")
+        try:
+            wait_http(f"{self.base_url}/health/live/", process=self.processes["web"].popen, timeout=60)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc} (log: {self.dir / 'web.log'})") from exc
 
     @property
     def base_url(self) -> str:

@@ -54,7 +54,8 @@ def test_postgresql_stopped_and_started_during_inbound_traffic_every_message_is_
     assert probe["/health/live/"] == 200 and probe["/health/"] != 200
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10: outbox_worker dies when its LISTEN connection is terminated")
+@pytest.mark.xfail(strict=False, reason="issue 10: outbox_worker dies when its LISTEN connection "
+                                        "is terminated; the webhook answers 500 on a dropped connection")
 def test_every_process_survives_its_database_connections_being_terminated(tmp_path):
     result = run_chaos(tmp_path, "--scenario", "dropconn")
     assert [e["what"] for e in result["timeline"]].count("pg_terminate_backend") == 2
