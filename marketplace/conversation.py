@@ -10,7 +10,7 @@ import logging
 
 from django.conf import settings
 
-from djobea.phones import mask_phone
+from core.phones import mask_phone
 from marketplace import texts
 from marketplace.client_commands import run_command
 from marketplace.intake.answers import detect_command, extract_reference, has_words, interpret_answer

@@ -1,4 +1,4 @@
-"""Twilio delivery status callbacks: ``POST /webhooks/twilio/status/``.
+"""Twilio delivery status callbacks (the view: messaging.inbound.webhook.twilio_status_webhook).
 
 Signed (checked against PUBLIC_BASE_URL + path: 403 and nothing stored otherwise), stored once
 per (MessageSid, status), and states only move forward (sent → delivered → read). failed and
@@ -6,26 +6,20 @@ undelivered carry an ErrorCode that re-enters the policy table and the fallback 
 """
 
 import logging
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from messaging.channels import get_channel
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Channel, Notification, NotificationStatus, StatusCallback
 from messaging.outbox.outcomes import Attempt, log_attempt, on_failure
 from messaging.outbox.wake import outbox_wake_on_commit
-from messaging.webhooks import twilio_signature_valid
 from reliability.errors import record_error
-from reliability.metrics import WEBHOOK_LATENCY
 
 logger = logging.getLogger(__name__)
 
@@ -35,36 +29,6 @@ FORWARD = {  # Twilio status → (our status, statuses it may move from)
 }
 ACCEPTED = {"queued", "accepted", "scheduled", "sending", "sent"}
 FAILED = {"failed", "undelivered"}
-
-
-@csrf_exempt
-@require_POST
-def twilio_status_webhook(request: HttpRequest) -> HttpResponse:
-    started = time.perf_counter()
-    try:
-        return _status_webhook(request)
-    finally:
-        WEBHOOK_LATENCY.labels(webhook="status").observe(time.perf_counter() - started)
-
-
-def _status_webhook(request: HttpRequest) -> HttpResponse:
-    if not twilio_signature_valid(request, request.POST):
-        logger.warning("status callback rejected: missing or invalid signature")
-        return HttpResponse("Missing or invalid X-Twilio-Signature.", status=403, content_type="text/plain")
-    sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
-    status = (request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or "").lower()
-    if not sid or not status:
-        return HttpResponse("MessageSid and MessageStatus are required.", status=400, content_type="text/plain")
-    try:
-        status_callback_receive(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""),
-                                payload=request.POST.dict())
-    except Exception as exc:  # noqa: BLE001 (recorded with a support code: the callback could not even be stored)
-        event = record_error(category="messaging.status_callback", exc=exc, subject=f"twilio:{sid}",
-                             message=f"status callback {status} for {sid} could not be stored: {exc}",
-                             context={"provider_sid": sid, "status": status, "webhook": "status"})
-        return HttpResponse(f"Internal error, support code {event.support_code}.", status=500,
-                            content_type="text/plain")
-    return HttpResponse(status=200)
 
 
 def status_callback_receive(*, sid: str, status: str, error_code: str = "", payload: dict | None = None) -> str:
@@ -99,13 +63,16 @@ def _apply_stored(callback: StatusCallback) -> str:
         return "stored"
 
 
-def sid_lock(sid: str) -> None:
+def sid_lock(*sids: str) -> None:
     """Serialise everything that writes or applies one provider SID: the dispatcher recording it and a status
-    callback applying to it. Held to the end of the transaction (PostgreSQL advisory lock). SQLite needs
-    none: its IMMEDIATE transactions already run one writer at a time."""
-    if connection.vendor == "postgresql":
+    callback applying to it. Held to the end of the transaction (PostgreSQL advisory locks, taken in one
+    statement and in a fixed order, so two holders of several never deadlock). SQLite needs none: its
+    IMMEDIATE transactions already run one writer at a time."""
+    if connection.vendor == "postgresql" and sids:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [sid])
+            cursor.execute("SELECT count(pg_advisory_xact_lock(key)) FROM (SELECT DISTINCT "
+                           "hashtextextended(sid, 0) AS key FROM unnest(%s::text[]) AS sid ORDER BY 1) AS keys",
+                           [sorted(sids)])
 
 
 def _apply_once(callback: StatusCallback) -> str:
@@ -158,12 +125,13 @@ def _undelivered(notification: Notification, *, sid: str, status: str, error_cod
     return result
 
 
-def status_callbacks_replay(*, sid: str) -> int:
-    """Callbacks that arrived before we stored the SID (Twilio can be faster than our write). Called in the
-    transaction that records the SID: ``sid_lock`` makes a callback racing that write wait or be seen here."""
-    sid_lock(sid)
+def status_callbacks_replay(*, sids: list[str]) -> int:
+    """Callbacks that arrived before we stored these SIDs (Twilio can be faster than our write). Called in the
+    transaction that records them: ``sid_lock`` makes a callback racing that write wait or be seen here."""
+    sid_lock(*sids)
     applied = 0
-    for callback in StatusCallback.objects.filter(provider_sid=sid, applied_at__isnull=True).order_by("received_at"):
+    pending = StatusCallback.objects.filter(provider_sid__in=sids, applied_at__isnull=True).order_by("received_at")
+    for callback in pending:
         _apply_once(callback)
         applied += 1
     return applied

@@ -1,8 +1,9 @@
 """Djobea as an operator runs it, in separate processes, against the fake Twilio of this process.
 
-gunicorn serves the webhooks; each worker node runs every process of the Procfile but ``web`` (the
-task clusters, the outbox worker: whatever the Procfile says a deployment runs), each in its own
-process group, so a SIGKILL of a node takes its processes and their children, as when a machine dies.
+gunicorn serves the webhooks with the production configuration (gunicorn.conf.py); each worker node
+runs every process of the Procfile but ``web`` (the task clusters, the outbox worker: whatever the
+Procfile says a deployment runs), each in its own process group, so a SIGKILL of a node takes its
+processes and their children, as when a machine dies.
 """
 
 import os
@@ -104,9 +105,9 @@ class Stack:
         self.redis = PrivateRedis()
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=self.process_env(), check=True)
         self._configure_this_process()
-        self.processes["web"] = Process("web", [
-            PYTHON, "-m", "gunicorn", "djobea.wsgi", "-b", f"127.0.0.1:{self.web_port}", "-w",
-            str(self.web_workers), "--log-level", "warning", "--timeout", "30"], self.dir / "web.log")
+        self.processes["web"] = Process("web", [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "djobea.wsgi"],
+                                        self.dir / "web.log", {"GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
+                                                               "GUNICORN_WORKERS": str(self.web_workers)})
         for n in range(1, self.nodes + 1):
             for name, (env, command) in self.node_processes.items():
                 label = f"node{n}-{name}"
