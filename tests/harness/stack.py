@@ -149,6 +149,7 @@ class Stack:
             "MESSAGING_INBOUND_PREPARE": "",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            "INBOUND_SPOOL_DIR": str(self.dir / "inbound-spool"),  # this run's own, never the checkout's
         })
         env.update(self.env)
         return env
