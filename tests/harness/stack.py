@@ -6,8 +6,8 @@ Procfile says a deployment runs), each in its own process group, so a SIGKILL of
 processes and their children, as when a machine dies.
 """
 
+import contextlib
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -26,22 +26,29 @@ WHATSAPP_FROM = "whatsapp:+14155238886"
 SMS_FROM = "+15005550006"
 
 
-def procfile() -> dict[str, tuple[dict, list[str]]]:
-    """The Procfile's processes: name → (environment it sets, command), with this interpreter."""
+def procfile() -> dict[str, str]:
+    """The Procfile's processes: name → the shell command a Procfile runner (honcho) would run."""
     entries = {}
     for line in (ROOT / "Procfile").read_text().splitlines():
-        if ":" not in line or line.lstrip().startswith("#"):
-            continue
-        name, command = line.split(":", 1)
-        words = shlex.split(command)
-        env = {}
-        while words and "=" in words[0] and not words[0].startswith(("-", "/", ".")):
-            key, value = words.pop(0).split("=", 1)
-            env[key] = value
-        if words and words[0].endswith("/python"):
-            words[0] = PYTHON
-        entries[name.strip()] = (env, words)
+        if ":" in line and not line.lstrip().startswith("#"):
+            name, command = line.split(":", 1)
+            entries[name.strip()] = command.strip()
     return entries
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):  # a process that ended while we read
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == current]
+        found += children
+        frontier += children
+    return found
 
 
 @dataclass
@@ -59,19 +66,25 @@ class Process:
         return self
 
     def kill(self) -> None:
-        """SIGKILL the whole process group (a qcluster's workers die with it, as on a lost machine)."""
+        """SIGKILL the process and every descendant at once, as a lost machine (the Procfile's scripts may
+        start their program in a session of its own, so the process group is not enough)."""
         if self.popen and self.popen.poll() is None:
-            os.killpg(self.popen.pid, signal.SIGKILL)
+            for pid in [self.popen.pid, *_descendants(self.popen.pid)]:
+                with contextlib.suppress(ProcessLookupError):  # already gone: that is what we want
+                    os.kill(pid, signal.SIGKILL)
             self.popen.wait(timeout=10)
 
     def stop(self) -> None:
+        """SIGTERM (the Procfile's scripts forward it), then SIGKILL whatever of the tree is left after 10 s."""
         if self.popen and self.popen.poll() is None:
+            tree = [self.popen.pid, *_descendants(self.popen.pid)]
             os.killpg(self.popen.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):  # then it is killed below
                 self.popen.wait(timeout=10)
+            for pid in tree:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            self.popen.wait(timeout=10)
 
     @property
     def alive(self) -> bool:
@@ -109,9 +122,9 @@ class Stack:
                                         self.dir / "web.log", {"GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
                                                                "GUNICORN_WORKERS": str(self.web_workers)})
         for n in range(1, self.nodes + 1):
-            for name, (env, command) in self.node_processes.items():
+            for name, command in self.node_processes.items():
                 label = f"node{n}-{name}"
-                self.processes[label] = Process(label, command, self.dir / f"{label}.log", env)
+                self.processes[label] = Process(label, ["/bin/sh", "-c", command], self.dir / f"{label}.log")
         for process in self.processes.values():
             process.start(self.process_env())
         self._wait_for_web()
