@@ -45,8 +45,6 @@ def test_whatsapp_and_sms_down_with_63007_then_fixed_every_message_goes_out_with
     assert result["settle_seconds"] is not None and result["settle_seconds"] <= RECOVERY_BOUND_SECONDS
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10: no spool yet (500 while the database is "
-                                        "down: 53 of 80 lost); outbox_worker dies on a dropped connection")
 def test_postgresql_stopped_and_started_during_inbound_traffic_every_message_is_processed_once(tmp_path):
     result = run_chaos(tmp_path, "--scenario", "dbdown", "--fault-seconds", "30")
     figures = result["figures"]
