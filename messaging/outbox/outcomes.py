@@ -30,6 +30,7 @@ from reliability.retry import next_attempt_at
 logger = logging.getLogger(__name__)
 
 WAKE_INTERVAL_SECONDS = 30
+INVALID_NUMBER_CODES = ("21211",)  # Twilio: the 'To' is not a valid phone number, on any phone channel
 # Routing's deferrals that a working channel does not end: a quota spent or kept for offers, the degradation
 # level, a rate pause. Woken, they would only be skipped again.
 HELD_ON_PURPOSE = ("quota_spent", "quota_low", "degraded", "rate_paused")
@@ -168,9 +169,13 @@ def _wait_until(notification: Notification, usable: list[str], until: datetime |
 
 
 def usable_channels(notification: Notification) -> list[str]:
-    """The chain without the channels on which the recipient refused or is invalid (recipient errors)."""
-    refused = set(DeliveryAttempt.objects.filter(notification=notification, category=Category.RECIPIENT)
-                  .values_list("channel", flat=True))
+    """The chain without the channels on which the recipient refused or is invalid (recipient errors). A
+    number that is not a phone number at all (``INVALID_NUMBER_CODES``) rules out every phone channel."""
+    refusals = set(DeliveryAttempt.objects.filter(notification=notification, category=Category.RECIPIENT)
+                   .values_list("channel", "error_code"))
+    refused = {kind for kind, _code in refusals}
+    if any(code in INVALID_NUMBER_CODES for _kind, code in refusals):
+        refused |= {kind for kind in notification.channels or [] if channel_spec(kind).address == "phone"}
     return [kind for kind in notification.channels or [] if kind not in refused]
 
 
