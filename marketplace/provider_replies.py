@@ -9,7 +9,14 @@ from datetime import timedelta
 from django.utils import timezone
 
 from marketplace import texts
-from marketplace.intake.answers import Answer, detect_command, extract_reference, interpret_answer, reports_done
+from marketplace.intake.answers import (
+    Answer,
+    DoneReport,
+    detect_command,
+    extract_reference,
+    interpret_answer,
+    read_done,
+)
 from marketplace.lifecycle import request_complete
 from marketplace.models import OfferStatus, Provider, ProviderOffer, RequestStatus
 from marketplace.notify import Replier, request_params
@@ -21,8 +28,9 @@ RECENT = timedelta(hours=12)  # a late answer to an offer closed this recently g
 def handle_provider_message(*, provider: Provider, text: str, reply: Replier) -> None:
     answer = interpret_answer(text)
     reference = extract_reference(text)
-    if reports_done(text):
-        _job_done(provider=provider, reference=reference, reply=reply)
+    done = read_done(text)
+    if done is not None:
+        _job_done(provider=provider, report=done, reference=reference, reply=reply)
         return
     pending = list(
         provider.offers.filter(status=OfferStatus.PENDING)
@@ -73,8 +81,11 @@ def _no_pending_offer(*, provider: Provider, answer: Answer | None, reference: i
         reply.say("provider_no_offer")
 
 
-def _job_done(*, provider: Provider, reference: int | None, reply: Replier) -> None:
-    """"TERMINÉ" / "DONE": complete the provider's own job (the client is thanked by request_complete)."""
+def _job_done(*, provider: Provider, report: DoneReport, reference: int | None, reply: Replier) -> None:
+    """"TERMINÉ" / "DONE": complete the provider's own job (the client is thanked by request_complete).
+
+    "pas encore fini" or "Terminé ?" completes nothing: the provider is told how to close the job later.
+    """
     jobs = provider.assigned_requests.filter(status__in=[RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS])
     if reference is not None:
         jobs = jobs.filter(pk=reference)
@@ -84,6 +95,8 @@ def _job_done(*, provider: Provider, reference: int | None, reply: Replier) -> N
     elif len(jobs) > 1:
         references = ", ".join(job.reference for job in jobs)
         reply.say("provider_which_job", references=references, example=jobs[0].reference)
-    else:
+    elif report == DoneReport.DONE:
         request_complete(service_request=jobs[0], actor="provider")
         reply.say("provider_completed_ack", **request_params(jobs[0], reply.language))
+    else:
+        reply.say(f"provider_done_{report}", reference=jobs[0].reference)

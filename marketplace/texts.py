@@ -203,8 +203,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You have several jobs waiting: {references}. Reply for example \"YES {example}\".",
     },
     "provider_unclear": {
-        "fr": "Pour la demande {reference}, répondez OUI pour accepter ou NON pour refuser.",
-        "en": "For job {reference}, reply YES to accept or NO to decline.",
+        "fr": "Vous acceptez {reference} ? Répondez OUI ou NON.",
+        "en": "Do you accept {reference}? Reply YES or NO.",
+    },
+    "provider_done_not_yet": {
+        "fr": "D'accord, rien ne change. Répondez TERMINÉ {reference} quand le travail sera fini.",
+        "en": "All right, nothing changes. Reply DONE {reference} when the work is finished.",
+    },
+    "provider_done_asking": {
+        "fr": "Le travail {reference} est-il fini ? Si oui, répondez TERMINÉ {reference}.",
+        "en": "Is job {reference} finished? If so, reply DONE {reference}.",
     },
     "provider_help": {
         "fr": "Quand Djobea vous propose une demande, répondez OUI pour l'accepter ou NON pour la refuser. "

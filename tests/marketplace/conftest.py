@@ -1,0 +1,1 @@
+from tests.marketplace.dialogue_support import plumbers, webhook  # noqa: F401  (fixtures for the dialogue tests)
