@@ -233,7 +233,7 @@ CONSOLE_FAIL_RATE = env.float("CONSOLE_FAIL_RATE", default=0.0)
 CONSOLE_FAIL_CODE = env.str("CONSOLE_FAIL_CODE", default="")
 CONSOLE_FAIL_CHANNELS = env.list("CONSOLE_FAIL_CHANNELS", default=["whatsapp"])
 CONSOLE_DELAY_SECONDS = env.float("CONSOLE_DELAY_SECONDS", default=0.0)
-# Outbox dispatcher (messaging.dispatcher): full-jitter backoff per channel, then the next channel.
+# Outbox dispatcher (messaging.outbox.dispatch): full-jitter backoff per channel, then the next channel.
 MESSAGING_RETRY = {
     "whatsapp": {"base": 30.0, "cap": 900.0, "attempts": 4},
     "sms": {"base": 30.0, "cap": 900.0, "attempts": 4},

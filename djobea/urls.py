@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
-from messaging.status_callbacks import twilio_status_webhook
+from messaging.outbox.receipts import twilio_status_webhook
 from messaging.webhooks import inbound_message_webhook
 from reliability.health import health_view, live_view
 from reliability.metrics import metrics_view

@@ -24,8 +24,8 @@ from messaging.models import (
     NotificationStatus,
     QuotaUsage,
 )
-from messaging.quotas import WINDOW as QUOTA_WINDOW
-from messaging.quotas import quota_limit
+from messaging.outbox.quotas import WINDOW as QUOTA_WINDOW
+from messaging.outbox.quotas import quota_limit
 
 S = NotificationStatus
 # S.FAILED means "failed on this try, will retry" (the dispatcher picks it up again); S.DEAD is final.

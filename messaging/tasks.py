@@ -2,7 +2,8 @@
 
 from django.conf import settings
 
-from messaging import dispatcher, retention
+from messaging.outbox import dispatch as dispatcher
+from messaging.outbox import retention
 
 
 def notification_dispatch_task(notification_id: int) -> int:

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from messaging.dispatcher import claim_due, dispatch_due, leases_recover
 from messaging.models import AttemptOutcome, Conversation, DeliveryAttempt, Notification, NotificationStatus
 from messaging.outbox import enqueue
+from messaging.outbox.dispatch import claim_due, dispatch_due, leases_recover
 from reliability import metrics
 from reliability.breakers import breaker
 from reliability.dead_letters import dead_letter_redrive

@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from messaging.dispatcher import dispatch_due
 from messaging.models import (
     AttemptOutcome,
     ChannelQuota,
@@ -17,6 +16,7 @@ from messaging.models import (
     QuotaUsage,
 )
 from messaging.outbox import enqueue
+from messaging.outbox.dispatch import dispatch_due
 from messaging.selectors import quota_usage
 from tests.fakes import twilio_server as fake
 

@@ -5,9 +5,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from messaging.dispatcher import dispatch_due
 from messaging.models import Conversation, Notification, NotificationStatus
 from messaging.outbox import enqueue
+from messaging.outbox.dispatch import dispatch_due
 from reliability.models import DeadLetter
 from tests.fakes import twilio_server as fake
 

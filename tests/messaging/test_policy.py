@@ -5,7 +5,6 @@ import socket
 import pytest
 from django.utils import timezone
 
-from messaging.dispatcher import dispatch_due
 from messaging.models import (
     AttemptOutcome,
     Conversation,
@@ -15,7 +14,8 @@ from messaging.models import (
     NotificationStatus,
 )
 from messaging.outbox import enqueue
-from messaging.policy import POLICY, Category, classify, policy_key
+from messaging.outbox.dispatch import dispatch_due
+from messaging.outbox.policy import POLICY, Category, classify, policy_key
 from reliability.models import CircuitBreaker, ErrorEvent
 from tests.fakes import twilio_server as fake
 

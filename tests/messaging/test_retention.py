@@ -13,7 +13,7 @@ from messaging.models import (
     StatusCallback,
 )
 from messaging.outbox import enqueue
-from messaging.retention import outbox_prune
+from messaging.outbox.retention import outbox_prune
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from messaging.dispatcher import dispatch_due
 from messaging.models import AttemptOutcome, Conversation, DeliveryAttempt, NotificationStatus, StatusCallback
 from messaging.outbox import enqueue
+from messaging.outbox.dispatch import dispatch_due
 
 pytestmark = pytest.mark.django_db
 

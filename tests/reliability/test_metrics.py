@@ -78,7 +78,7 @@ def test_counters_from_two_processes_are_summed(client, settings, tmp_path):
 DISPATCHER = """
 import django
 django.setup()
-from messaging.dispatcher import dispatch_due
+from messaging.outbox.dispatch import dispatch_due
 print(dispatch_due(batch_size=5))
 """
 

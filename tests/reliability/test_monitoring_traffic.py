@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from messaging.dispatcher import dispatch_due
 from messaging.models import Channel, DeliveryAttempt, Notification, NotificationStatus
+from messaging.outbox.dispatch import dispatch_due
 from reliability.breakers import breaker_reset
 from reliability.monitoring.status import delivery_status
 

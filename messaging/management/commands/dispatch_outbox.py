@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from messaging.dispatcher import dispatch_due, leases_recover
+from messaging.outbox.dispatch import dispatch_due, leases_recover
 
 
 class Command(BaseCommand):

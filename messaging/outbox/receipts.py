@@ -17,8 +17,8 @@ from django.views.decorators.http import require_POST
 
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Notification, NotificationStatus, StatusCallback
-from messaging.outbox import queue_dispatch
-from messaging.outcomes import Attempt, log_attempt, on_failure
+from messaging.outbox.enqueue import queue_dispatch
+from messaging.outbox.outcomes import Attempt, log_attempt, on_failure
 from messaging.webhooks import twilio_signature_valid
 from reliability.errors import record_error
 from reliability.metrics import WEBHOOK_LATENCY

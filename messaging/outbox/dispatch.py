@@ -3,7 +3,7 @@
 Claims use ``select_for_update(skip_locked=True)`` on the notification table's own columns, so
 several dispatchers never take the same row (on SQLite, Django ignores SKIP LOCKED and the
 IMMEDIATE transaction mode serialises the claim). Each row's lease is renewed just before its
-send; every later write is conditional on still holding it (messaging.outcomes).
+send; every later write is conditional on still holding it (messaging.outbox.outcomes).
 """
 
 import logging
@@ -25,7 +25,7 @@ from messaging.models import (
     Notification,
     NotificationStatus,
 )
-from messaging.outcomes import (
+from messaging.outbox.outcomes import (
     Attempt,
     backoff_until,
     guarded_update,
@@ -36,11 +36,11 @@ from messaging.outcomes import (
     on_failure,
     on_sent,
 )
-from messaging.policy import classify
-from messaging.quotas import quota_release
-from messaging.routing import SendPlan, Skip, plan_send
-from messaging.status_callbacks import status_callbacks_replay
-from messaging.unknown import outgoing_message, resolve_unknown
+from messaging.outbox.policy import classify
+from messaging.outbox.quotas import quota_release
+from messaging.outbox.receipts import status_callbacks_replay
+from messaging.outbox.routing import SendPlan, Skip, plan_send
+from messaging.outbox.unknown import outgoing_message, resolve_unknown
 from reliability.breakers import breaker
 from reliability.errors import record_error
 

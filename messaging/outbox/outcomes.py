@@ -16,8 +16,8 @@ from django.utils import timezone
 from djobea.phones import mask_phone
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus
-from messaging.policy import POLICY, Category, Rule, classify, policy_key
-from messaging.quotas import quota_mark_spent
+from messaging.outbox.policy import POLICY, Category, Rule, classify, policy_key
+from messaging.outbox.quotas import quota_mark_spent
 from reliability import metrics
 from reliability.breakers import breaker
 from reliability.dead_letters import dead_letter_create

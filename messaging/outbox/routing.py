@@ -13,8 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from messaging.models import Channel, Conversation, DeliveryAttempt, InboundMessage, Notification, Priority
-from messaging.policy import SUPPRESSING_CODES, Category
-from messaging.quotas import quota_release, quota_reserve
+from messaging.outbox.policy import SUPPRESSING_CODES, Category
+from messaging.outbox.quotas import quota_release, quota_reserve
 from reliability import degradation
 from reliability.breakers import BreakerOpen, breaker
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from messaging.channels import get_channel
 from messaging.channels.base import ChannelError, OutgoingMessage
 from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus
-from messaging.outcomes import Attempt, backoff_until, guarded_update, log_attempt, on_sent
-from messaging.status_callbacks import status_callbacks_replay
+from messaging.outbox.outcomes import Attempt, backoff_until, guarded_update, log_attempt, on_sent
+from messaging.outbox.receipts import status_callbacks_replay
 
 logger = logging.getLogger(__name__)
 
