@@ -61,7 +61,7 @@ def _reference_pk(search_term: str) -> int | None:
 class ZoneAdmin(admin.ModelAdmin):
     list_display = ["name", "city", "aliases", "neighbour_count", "provider_count"]
     list_filter = ["city"]
-    search_fields = ["name", "aliases"]
+    search_fields = ["name", "aliases", "landmarks"]
     filter_horizontal = ["neighbours"]
 
     def get_queryset(self, request):

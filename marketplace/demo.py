@@ -75,7 +75,13 @@ def demo_seed() -> SeedResult:
 def _seed_zones() -> dict[tuple[str, str], Zone]:
     zones = {}
     for city, name, aliases, _neighbours in demo_data.ZONES:
-        zones[city, name], _ = Zone.objects.update_or_create(city=city, name=name, defaults={"aliases": aliases})
+        latitude, longitude = demo_data.COORDINATES.get(name, (None, None))
+        zones[city, name], _ = Zone.objects.update_or_create(
+            city=city, name=name, defaults={
+                "aliases": aliases, "landmarks": demo_data.LANDMARKS.get(name, ""),
+                "latitude": latitude, "longitude": longitude,
+            },
+        )
     for city, name, _aliases, neighbours in demo_data.ZONES:
         zones[city, name].neighbours.add(*(zones[city, other] for other in neighbours))
     return zones

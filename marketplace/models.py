@@ -45,6 +45,13 @@ class Zone(models.Model):
         blank=True,
         help_text=_("Other spellings clients use, comma separated (e.g. “PK 8, pk8”)."),
     )
+    landmarks = models.TextField(
+        _("landmarks"),
+        blank=True,
+        help_text=_("Places clients name instead of the quarter, comma separated (carrefours, markets, stations)."),
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     neighbours = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name=_("neighbours"))
 
     class Meta:

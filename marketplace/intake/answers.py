@@ -9,7 +9,7 @@ neither, is not an answer: the caller asks one short question and changes nothin
 import re
 from enum import StrEnum
 
-from marketplace.intake.rules import normalize
+from marketplace.intake.text import normalize
 
 ANSWER_EMOJI = {"👍": " oui ", "✅": " oui ", "👌": " oui ", "✔": " oui ", "👎": " non ", "❌": " non ", "🚫": " non "}
 

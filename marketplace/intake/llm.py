@@ -17,7 +17,9 @@ import requests
 from django.conf import settings
 
 from marketplace.intake.base import Parser, ParseResult
-from marketplace.intake.rules import RulesParser, find_zone, normalize
+from marketplace.intake.places import find_zone
+from marketplace.intake.rules import RulesParser
+from marketplace.intake.text import normalize
 from marketplace.models import ServiceCategory, Urgency
 from reliability import metrics
 from reliability.breakers import BreakerOpen, breaker
