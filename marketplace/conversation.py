@@ -11,11 +11,12 @@ import logging
 from django.conf import settings
 
 from djobea.phones import mask_phone
-from marketplace import texts
 from marketplace.client_commands import run_command
+from marketplace.inbound.searching import while_searching
 from marketplace.intake.answers import detect_command, extract_reference, has_words, interpret_answer
 from marketplace.intake.base import get_parser, remember_parse
 from marketplace.intake.flow import intake_step
+from marketplace.intake.session import session_for
 from marketplace.models import Client, Provider, RequestStatus
 from marketplace.notify import Replier
 from marketplace.provider_replies import handle_provider_message
@@ -86,15 +87,16 @@ def handle_client_message(
             reply.language = language
             Client.objects.filter(pk=client.pk).update(language=language)
             client.language = language
-        run_command(name, client=client, conversation=conversation, reply=reply, reference=extract_reference(text))
+        run_command(name, client=client, reply=reply, reference=extract_reference(text))
         return
-    if not has_words(text) and conversation.slots.get("awaiting") != "confirm":
+    slots = session_for(client).slots
+    if not has_words(text) and slots.get("awaiting") != "confirm":
         reply.say("emoji_only")
         return
     # One search at a time per client; once a provider is assigned, a new need starts a new request.
     open_request = client.requests.filter(status__in=SEARCH_IN_PROGRESS).order_by("-created_at").first()
-    if open_request is not None and not conversation.slots:
-        status = texts.status_name(open_request.status, reply.language)
-        reply.say("already_open", reference=open_request.reference, status=status)
+    if open_request is not None and not slots:
+        while_searching(service_request=open_request, text=text, client=client, conversation=conversation,
+                        reply=reply)
         return
     intake_step(text=text, client=client, conversation=conversation, reply=reply)

@@ -172,3 +172,26 @@ def requests_apply(*, request_ids, action, actor: str) -> tuple[int, list[str]]:
         else:
             done += 1
     return done, refused
+
+
+def request_change_zone(*, service_request: ServiceRequest, zone: Zone) -> bool:
+    """The client corrected the quarter before anyone accepted: withdraw the offer, match again, tell them.
+
+    False when the request is no longer looking for a provider (the client is answered by the caller).
+    """
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().select_related("client", "category").get(
+            pk=service_request.pk
+        )
+        if request.status not in [*SEARCHING_STATUSES, RequestStatus.ESCALATED]:
+            return False
+        for offer in request.offers.filter(status=OfferStatus.PENDING).select_related("provider"):
+            offer_withdraw(offer=offer, text="provider_withdrawn_moved")
+        request.zone = zone
+        request.save(update_fields=["zone", "updated_at"])
+        if request.status != RequestStatus.SEARCHING:
+            request_transition(service_request=request, to=RequestStatus.SEARCHING, actor="client",
+                               note=f"quarter corrected to {zone.name}")
+        notify.to_client(request, "client_zone_changed", key=f"request:{request.pk}:zone:{zone.pk}")
+        offer_next(service_request=request)
+        return True

@@ -137,6 +137,25 @@ class Client(models.Model):
         return self.name or self.phone
 
 
+class IntakeSession(models.Model):
+    """The request a client is describing, slot by slot, until they confirm it: one per client.
+
+    ``slots`` holds category (slug), zone (id), urgency, description, its parts (each message that
+    described the job, with the trade it named) and ``awaiting``, the question last asked.
+    """
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="intake", verbose_name=_("client"))
+    slots = models.JSONField(_("intake slots"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("intake session")
+        verbose_name_plural = _("intake sessions")
+
+    def __str__(self):
+        return f"{self.client}: {self.slots.get('awaiting', '-')}"
+
+
 class RequestStatus(models.TextChoices):
     COLLECTING = "collecting", _("Collecting details")
     SEARCHING = "searching", _("Searching")

@@ -184,9 +184,9 @@ def offer_remind(*, offer_id: int) -> bool:
         return True
 
 
-def offer_withdraw(*, offer: ProviderOffer) -> bool:
-    """The request went away (cancelled): close the pending offer and tell the provider."""
+def offer_withdraw(*, offer: ProviderOffer, text: str = "provider_withdrawn") -> bool:
+    """The request went away (cancelled, or moved): close the pending offer and tell the provider why."""
     if not _close_pending(offer, OfferStatus.WITHDRAWN):
         return False
-    notify.to_provider(offer.request, offer.provider, "provider_withdrawn", key=f"offer:{offer.pk}:withdrawn")
+    notify.to_provider(offer.request, offer.provider, text, key=f"offer:{offer.pk}:withdrawn")
     return True

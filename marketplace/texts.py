@@ -39,9 +39,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "Reply YES to start the search, or correct what is wrong.",
     },
     "urgent_suffix": {"fr": " (urgent)", "en": " (urgent)"},
-    "intake_restarted": {
-        "fr": "D'accord, on recommence. De quel service avez-vous besoin ?",
-        "en": "All right, let's start again. What service do you need?",
+    "ask_what_to_change": {
+        "fr": "D'accord. Que faut-il changer : le service, le quartier ou la description ? Écrivez simplement "
+        "la bonne information (ex. « c'est à Akwa »). ANNULER pour tout abandonner.",
+        "en": "All right. What should change: the service, the area or the description? Just write the right "
+        "information (e.g. \"it's in Akwa\"). CANCEL to drop it all.",
+    },
+    "confirm_unclear": {
+        "fr": "Répondez OUI pour lancer la recherche, ou écrivez ce qu'il faut corriger.",
+        "en": "Reply YES to start the search, or write what needs correcting.",
     },
     "request_received": {
         "fr": "✅ Demande {reference} enregistrée : {category} à {zone}. Nous cherchons un prestataire "
@@ -137,6 +143,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "🙏 {reference}: no available provider could accept yet. Our team has been alerted "
         "and will contact you shortly. Your request is not lost.",
     },
+    "client_zone_changed": {
+        "fr": "📍 C'est corrigé : {reference} est maintenant à {zone}. Nous cherchons un prestataire près de là.",
+        "en": "📍 Corrected: {reference} is now in {zone}. We are looking for a provider near there.",
+    },
+    "second_need": {
+        "fr": "Votre demande {reference} reste en cours. Pour ce nouveau besoin, on prépare une deuxième demande :",
+        "en": "Your request {reference} is still open. For this new need, let's prepare a second request:",
+    },
     "client_completed": {
         "fr": "✅ {reference} terminée. Merci d'avoir utilisé Djobea !",
         "en": "✅ {reference} completed. Thank you for using Djobea!",
@@ -183,6 +197,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "provider_withdrawn": {
         "fr": "ℹ️ La demande {reference} a été annulée par le client. Vous n'avez rien à faire.",
         "en": "ℹ️ Job {reference} was cancelled by the client. Nothing to do.",
+    },
+    "provider_withdrawn_moved": {
+        "fr": "ℹ️ La demande {reference} a changé de quartier et ne vous est plus proposée. Merci !",
+        "en": "ℹ️ Job {reference} moved to another area and is no longer offered to you. Thank you!",
     },
     "provider_already_taken": {
         "fr": "Désolé, la demande {reference} a déjà été attribuée. Merci pour votre rapidité !",

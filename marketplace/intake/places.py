@@ -5,12 +5,14 @@ works ("J'habite Makepe mais c'est pour chez ma mère à Deido" → Deido) and a
 ("pas Bonapriso, c'est à Akwa" → Akwa).
 """
 
+import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from marketplace.intake.text import normalize
 from marketplace.models import Zone
 
+WORD_SPAN = re.compile(r"[^\W_]+", re.UNICODE)  # words of the original text, accents kept
 MAX_WINDOW = 5  # "stade de la reunification" is five words
 FUZZY_MIN = 5  # short names are too easy to hit by chance
 CONTEXT = 4
@@ -112,3 +114,22 @@ def find_zone(tokens: list[str]) -> int | None:
     if len({p.zone_id for p in places}) == 1:
         return places[0].zone_id
     return max(places, key=lambda p: (_weight(tokens, p), -p.start)).zone_id
+
+
+def rename_place(text: str, zone_id: int, new_name: str) -> str:
+    """``text`` with every mention of quarter ``zone_id`` (name, alias, landmark) replaced by ``new_name``."""
+    compacts = {key.compact for key in zone_keys() if key.zone_id == zone_id}
+    words = list(WORD_SPAN.finditer(text))
+    pieces, cursor, i = [], 0, 0
+    while i < len(words):
+        size = next(
+            (n for n in range(min(MAX_WINDOW, len(words) - i), 0, -1)
+             if normalize(" ".join(w.group() for w in words[i:i + n])).replace(" ", "") in compacts),
+            0,
+        )
+        if size:
+            pieces += [text[cursor:words[i].start()], new_name]
+            cursor, i = words[i + size - 1].end(), i + size
+        else:
+            i += 1
+    return "".join([*pieces, text[cursor:]])

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from marketplace import services, tasks
 from marketplace.models import (
+    IntakeSession,
     MatchLevel,
     OfferStatus,
     Provider,
@@ -21,7 +22,7 @@ from marketplace.models import (
     ServiceCategory,
     ServiceRequest,
 )
-from messaging.models import Conversation, Notification
+from messaging.models import Notification
 from reliability.models import Alert
 from tests.factories import make_provider
 from tests.marketplace.dialogue_support import (
@@ -91,7 +92,7 @@ def test_a_bare_trade_gets_one_question_at_a_time(client, run_tasks, webhook):
     assert len(replies_to(asked_zone)) == 1 and "quartier" in replies_to(asked_zone)[0]
     assert "Décrivez" in replies_to(asked_description)[0]
     assert "robinet" in replies_to(summary)[0]
-    assert Conversation.objects.get(phone=CLIENT).slots["awaiting"] == "confirm"
+    assert IntakeSession.objects.get(client__phone=CLIENT).slots["awaiting"] == "confirm"
 
 
 def test_the_provider_is_reminded_once_then_the_expired_offer_moves_to_the_next_provider(
@@ -185,8 +186,9 @@ def test_odd_messages_each_get_a_helpful_answer_and_create_nothing(client, run_t
     assert "STATUT" in replies_to(helped)[0]
     assert "quelques mots" in replies_to(emoji)[0]
     assert "photo" in replies_to(media)[0]
-    assert "recommence" in replies_to(restarted)[0]
-    assert Conversation.objects.get(phone=CLIENT).slots == {}
+    # Issue 8: a bare "non" to the summary asks what to change and keeps what was said.
+    assert "Que faut-il changer" in replies_to(restarted)[0]
+    assert IntakeSession.objects.get(client__phone=CLIENT).slots["awaiting"] == "confirm"
     assert not ServiceRequest.objects.filter(client__phone=CLIENT).exists()
 
 
@@ -236,7 +238,7 @@ def test_a_short_correction_at_the_summary_updates_it_instead_of_starting_over(c
     corrected = send(client, run_tasks, CLIENT, "non Makepe")
 
     assert "Makepe" in replies_to(corrected)[0] and "Récapitulatif" in replies_to(corrected)[0]
-    assert Conversation.objects.get(phone=CLIENT).slots["zone"] == zone("Makepe").pk
+    assert IntakeSession.objects.get(client__phone=CLIENT).slots["zone"] == zone("Makepe").pk
 
 
 def test_a_sentence_sent_at_the_summary_completes_the_description(client, run_tasks, webhook):
@@ -250,9 +252,8 @@ def test_a_sentence_sent_at_the_summary_completes_the_description(client, run_ta
     assert "Electrical" in replies_to(corrected)[0]
     assert "not started yet" in replies_to(status)[0]  # the summary still waits for YES, and YES still works
     request = open_request()
-    assert (request.category.slug, request.description) == (
-        "electricite", "I need a plumber in Bastos — the kitchen tap is leaking"
-    )
+    # Issue 8: after a trade correction the electrician no longer reads the plumber's description.
+    assert (request.category.slug, request.description) == ("electricite", "sorry it is for an electrician")
 
 
 @pytest.mark.parametrize(("prepare", "inside_transaction"), [
