@@ -215,7 +215,8 @@ MESSAGING_MAX_REQUEST_BYTES = 64 * 1024  # larger webhook bodies get 413 before 
 INBOUND_RETRY_BASE_SECONDS = env.float("INBOUND_RETRY_BASE_SECONDS", default=30.0)
 INBOUND_RETRY_CAP_SECONDS = env.float("INBOUND_RETRY_CAP_SECONDS", default=900.0)
 INBOUND_RETRY_MAX_ATTEMPTS = env.int("INBOUND_RETRY_MAX_ATTEMPTS", default=5)
-INBOUND_LEASE_SECONDS = 300  # a claimed message is retried after this if its worker died
+# A claimed inbound message is retried after this if its worker died: a killed node's client waits under a minute.
+INBOUND_LEASE_SECONDS = env.int("INBOUND_LEASE_SECONDS", default=45)
 # Where the simulator finds demo clients and providers to write as (a function returning
 # [{"phone", "label", "role"}]); a dotted path so messaging never imports marketplace.
 MESSAGING_SIMULATOR_CONTACTS = "marketplace.selectors.simulator_contacts"
@@ -240,7 +241,14 @@ MESSAGING_RETRY = {
     "email": {"base": 60.0, "cap": 1800.0, "attempts": 3},
 }
 MESSAGING_UNKNOWN_CODE_ATTEMPTS = 2  # unrecognised error codes: fewer retries, plus an ErrorEvent
-MESSAGING_LEASE_SECONDS = env.int("MESSAGING_LEASE_SECONDS", default=120)  # > Twilio timeout + lookup
+# A lease covers one send (and a lookup): renewed before each, so a killed node's rows are due again in under a minute.
+MESSAGING_LEASE_SECONDS = env.int("MESSAGING_LEASE_SECONDS", default=40)
+# Transient failures and outages never dead-letter before this; the message waits for a channel to come back.
+MESSAGING_GIVE_UP_HOURS = env.float("MESSAGING_GIVE_UP_HOURS", default=24.0)
+# After a timed-out send, the first lookup waits this long so that Twilio has the message (then it is adopted).
+MESSAGING_LOOKUP_DELAY_SECONDS = env.float("MESSAGING_LOOKUP_DELAY_SECONDS", default=5.0)
+# A message whose lease expires this many times (it kills its worker) is dead-lettered as poison.
+MESSAGING_POISON_LIMIT = env.int("MESSAGING_POISON_LIMIT", default=3)
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=50)
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=90)  # attempts, settled messages
 MESSAGING_QUOTA_RESERVE = 0.1  # the last 10 % of a daily quota is kept for high-priority messages

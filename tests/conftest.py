@@ -67,9 +67,12 @@ def staff_client(client, staff_user):
 @pytest.fixture(autouse=True)
 def _fresh_breaker_cache():
     """Each process caches breaker states ~1 s; a test must not see the previous test's (rolled-back) state."""
+    from django.core.cache import cache
+
     from reliability.breakers import clear_cache
 
     clear_cache()
+    cache.clear()  # rate limits kept in the cache (e.g. the outbox's wake) must not leak between tests
     yield
     clear_cache()
 

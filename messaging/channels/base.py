@@ -30,16 +30,19 @@ class SendResult:
 class ChannelError(Exception):
     """A failed send. ``code`` is a Twilio error code or one of ours ("timeout", "http_503" …).
 
+    ``http_status`` is classified before the code (any 5xx or 429 is transient).
     ``outcome_unknown`` is true when the request may have reached the provider (read timeout):
     the dispatcher must look the message up before sending it again.
     """
 
-    def __init__(self, code: str, message: str, retry_after: float | None = None, *, outcome_unknown: bool = False):
+    def __init__(self, code: str, message: str, retry_after: float | None = None, *, outcome_unknown: bool = False,
+                 http_status: int | None = None):
         super().__init__(f"{code}: {message}")
         self.code = str(code)
         self.message = message
         self.retry_after = retry_after
         self.outcome_unknown = outcome_unknown
+        self.http_status = http_status  # the provider's HTTP answer, when there was one
 
 
 class Channel:

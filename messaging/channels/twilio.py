@@ -74,7 +74,8 @@ def _twilio_error(exc: TwilioException, headers: dict) -> ChannelError:
         code = str(raw_code) if raw_code and str(raw_code).isdigit() and int(raw_code) >= 1000 else f"http_{status}"
         text = getattr(exc, "msg", None) or getattr(exc, "detail", None) or getattr(exc, "title", "")
         # Twilio's messages quote phone numbers; ours end up in ErrorEvents and logs, so mask them.
-        return ChannelError(code, mask_text(f"HTTP {status}: {text}"), retry_after)
+        return ChannelError(code, mask_text(f"HTTP {status}: {text}"), retry_after,
+                            http_status=status if isinstance(status, int) else None)
     return ChannelError("twilio_error", mask_text(f"{type(exc).__name__}: {exc}"), retry_after)
 
 
@@ -144,21 +145,25 @@ class TwilioChannel(Channel):
     def lookup(self, message: OutgoingMessage, *, since: datetime) -> list[str]:
         client, http_client = make_client()
         try:
-            found = client.messages.list(
-                to=self.to_address(message.to_phone), date_sent_after=since.astimezone(UTC), limit=50
-            )
+            # No DateSent filter: a message still queued at Twilio has no DateSent yet. The newest 50 to this
+            # recipient are filtered on their creation time here.
+            found = client.messages.list(to=self.to_address(message.to_phone), limit=50)
         except TwilioException as exc:
             raise _twilio_error(exc, http_client.last_headers) from exc
         except requests.RequestException as exc:
             raise _network_error(exc) from exc
-        matches = [candidate for candidate in found if self._matches(candidate, message)]
+        since = since.astimezone(UTC)
+        matches = [candidate for candidate in found
+                   if self._matches(candidate, message) and (candidate.date_created or since) >= since]
         matches.sort(key=lambda candidate: candidate.date_created or since)
         return [candidate.sid for candidate in matches]
 
     def _matches(self, candidate, message: OutgoingMessage) -> bool:
         if (candidate.direction or "").startswith("inbound"):
             return False
-        return (candidate.body or "") == message.body or bool(message.template_sid)
+        if message.template_sid:  # Twilio renders the template: its text holds every variable's value
+            return all(str(value) in (candidate.body or "") for value in (message.template_variables or {}).values())
+        return (candidate.body or "") == message.body
 
 
 class TwilioWhatsAppChannel(TwilioChannel):

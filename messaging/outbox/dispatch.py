@@ -33,8 +33,10 @@ from messaging.outbox.outcomes import (
     log_attempt,
     max_attempts,
     move_or_settle,
+    notification_dead_letter,
     on_failure,
     on_sent,
+    waiting_wake,
 )
 from messaging.outbox.policy import classify
 from messaging.outbox.quotas import quota_release
@@ -78,28 +80,42 @@ def claim_due(*, limit: int, notification_id: int | None = None, now: datetime |
 
 
 def leases_recover(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Expired leases (a worker died mid-batch) go back to due as "unknown": look up before resending."""
+    """Expired leases (a worker died mid-batch) go back to due as "unknown": look up before resending.
+
+    An expired lease counts as an attempt; a message that keeps killing its worker (MESSAGING_POISON_LIMIT
+    expiries) is dead-lettered as poison instead of looping forever.
+    """
     now = now or timezone.now()
-    expired = list(
-        Notification.objects.filter(status=NotificationStatus.SENDING, claimed_until__lt=now)
-        .values_list("pk", "claimed_until", "channel")[:limit]
-    )
+    expired = list(Notification.objects.filter(status=NotificationStatus.SENDING, claimed_until__lt=now)[:limit])
     recovered = 0
-    for pk, lease, channel in expired:
-        with transaction.atomic():
-            if not guarded_update({"pk": pk, "status": NotificationStatus.SENDING, "claimed_until": lease},
-                                  status=NotificationStatus.UNKNOWN, claimed_until=None, next_attempt_at=now,
-                                  last_error="lease expired: the dispatcher stopped mid-send"):
-                continue
-            DeliveryAttempt.objects.create(
-                notification_id=pk, channel=channel, outcome=AttemptOutcome.UNKNOWN, error_code="lease_expired",
-                category="transient", message="lease expired: the dispatcher stopped mid-send",
-                started_at=lease - timedelta(seconds=settings.MESSAGING_LEASE_SECONDS),
-            )
-        recovered += 1
+    for notification in expired:
+        recovered += _lease_expired(notification, now=now)
     if recovered:
         logger.warning("recovered %s expired outbox leases", recovered)
     return recovered
+
+
+def _lease_expired(notification: Notification, *, now: datetime) -> int:
+    guard = lease_guard(notification, notification.claimed_until)
+    reason = "lease expired: the dispatcher stopped mid-send"
+    attempt = Attempt(channel=notification.channel,
+                      started_at=notification.claimed_until - timedelta(seconds=settings.MESSAGING_LEASE_SECONDS))
+    with transaction.atomic():
+        log_attempt(notification, attempt, outcome=AttemptOutcome.UNKNOWN, code="lease_expired",
+                    category="transient", message=reason)
+        expiries = DeliveryAttempt.objects.filter(notification=notification, error_code="lease_expired").count()
+        if expiries >= settings.MESSAGING_POISON_LIMIT:
+            return int(_poison(notification, attempt, guard=guard, expiries=expiries))
+        return int(guarded_update(guard, status=NotificationStatus.UNKNOWN, claimed_until=None, next_attempt_at=now,
+                                  attempts=notification.attempts + 1,
+                                  total_attempts=notification.total_attempts + 1, last_error=reason))
+
+
+def _poison(notification: Notification, attempt: Attempt, *, guard: dict, expiries: int) -> bool:
+    """Dead-lettered with an ErrorEvent and a support code (dead_letter_create records it)."""
+    reason = f"poison message: its worker died {expiries} times while sending it"
+    return notification_dead_letter(notification, attempt, guard=guard, code="lease_expired", category="poison",
+                                    reason=reason, extra={})
 
 
 def dispatch_due(*, batch_size: int | None = None, max_batches: int = 20, time_budget: float | None = None) -> int:
@@ -178,6 +194,9 @@ def process_claim(claim: Claim) -> str:
     notification = claim.notification or Notification.objects.get(pk=claim.pk)
     guard = lease_guard(notification, claim.lease)
     if claim.was_unknown:
+        guard = _renew_lease(guard)
+        if guard is None:
+            return "lease_lost"
         resolved = resolve_unknown(notification, guard=guard)
         if resolved != "not_found":
             return resolved
@@ -229,7 +248,7 @@ def _send(notification: Notification, plan: SendPlan, *, guard: dict) -> str:
         result = channel.send(message)
     except ChannelError as exc:
         duration = time.monotonic() - clock
-        rule = classify(exc.code)
+        rule = classify(exc.code, exc.http_status)
         breaker(plan.channel).record(plan.permit, success=not rule.counts_against_breaker, duration=duration)
         if not exc.outcome_unknown:
             quota_release(usage_id=plan.quota_usage_id)
@@ -242,4 +261,5 @@ def _send(notification: Notification, plan: SendPlan, *, guard: dict) -> str:
     with transaction.atomic():
         if on_sent(notification, attempt, guard=guard):
             status_callbacks_replay(sid=result.provider_sid)
+    waiting_wake(plan.channel)
     return "sent"

@@ -7,9 +7,10 @@ a sent message. When the guard no longer matches, someone else owns the row and 
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +26,8 @@ from reliability.errors import record_error
 from reliability.retry import next_attempt_at
 
 logger = logging.getLogger(__name__)
+
+WAKE_INTERVAL_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def on_sent(notification: Notification, attempt: Attempt, *, guard: dict, note: 
 
 def move_or_settle(notification: Notification, attempt: Attempt, *, guard: dict, code: str, category: str,
                    reason: str, until: datetime | None, extra: dict | None = None) -> str:
-    """Leave the current channel: the next one now, else wait until ``until``, else dead-letter."""
+    """Leave the current channel: the next one now; after the last one, wait on the chain (ARCHITECTURE §8)."""
     fields = {"claimed_until": None, "last_error_code": code, "last_error_category": category,
               "last_error": reason[:2000], **(extra or {})}
     following = next_channel(notification)
@@ -109,13 +112,60 @@ def move_or_settle(notification: Notification, attempt: Attempt, *, guard: dict,
         guarded_update(guard, **fields)
         logger.info("notification %s: %s → %s (%s)", notification.pk, notification.channel, following, code)
         return "moved"
-    if until:
-        fields.update(status=NotificationStatus.PENDING, next_attempt_at=until)
+    return wait_or_give_up(notification, attempt, guard=guard, code=code, category=category, reason=reason,
+                           until=until, fields=fields)
+
+
+def wait_or_give_up(notification: Notification, attempt: Attempt, *, guard: dict, code: str, category: str,
+                    reason: str, until: datetime | None, fields: dict) -> str:
+    """Every channel of the chain was tried. Dead-letter only what nothing will fix (the recipient refused or
+    is invalid on every channel) or what waited past MESSAGING_GIVE_UP_HOURS; otherwise wait and start the
+    chain again from its first usable channel (a channel that comes back wakes it: ``waiting_wake``)."""
+    usable = usable_channels(notification)
+    horizon = notification.created_at + timedelta(hours=settings.MESSAGING_GIVE_UP_HOURS)
+    if usable and timezone.now() < horizon:
+        fields.update(status=NotificationStatus.PENDING, channel=usable[0], attempts=0,
+                      next_attempt_at=_wait_until(notification, usable, until))
         guarded_update(guard, **fields)
-        return "deferred"
+        logger.info("notification %s: no channel works now (%s); waiting on %s", notification.pk, code, usable[0])
+        return "waiting"
+    if usable:
+        reason = f"gave up after {settings.MESSAGING_GIVE_UP_HOURS} h without a working channel: {reason}"
     notification_dead_letter(notification, attempt, guard=guard, code=code, category=category, reason=reason,
                              extra=fields)
     return "dead"
+
+
+def _wait_until(notification: Notification, usable: list[str], until: datetime | None) -> datetime:
+    """When the current channel itself says when (quota, breaker) and it is the only one left, that time;
+    otherwise the chain's backoff, which grows with the rounds already made."""
+    if until and usable == [notification.channel]:
+        return until
+    rounds = max(1, notification.total_attempts // max(len(notification.channels or []), 1))
+    wait_until = backoff_until(usable[0], rounds)
+    return min(wait_until, until) if until else wait_until
+
+
+def usable_channels(notification: Notification) -> list[str]:
+    """The chain without the channels on which the recipient refused or is invalid (recipient errors)."""
+    refused = set(DeliveryAttempt.objects.filter(notification=notification, category=Category.RECIPIENT)
+                  .values_list("channel", flat=True))
+    return [kind for kind in notification.channels or [] if kind not in refused]
+
+
+def waiting_wake(channel: str) -> int:
+    """A send just worked on ``channel``: messages waiting out an outage go now, not at the end of their
+    backoff. At most every WAKE_INTERVAL per process and channel (the cache remembers the last wake)."""
+    if not cache.add(f"djobea:outbox-wake:{channel}", 1, timeout=WAKE_INTERVAL_SECONDS):
+        return 0
+    now = timezone.now()
+    woken = Notification.objects.filter(
+        status__in=(NotificationStatus.PENDING, NotificationStatus.FAILED), next_attempt_at__gt=now,
+        last_error_category__in=(Category.TRANSIENT, Category.CHANNEL_CONFIG),
+    ).update(next_attempt_at=now, updated_at=now)
+    if woken:
+        logger.info("%s works again: %s waiting notifications are due now", channel, woken)
+    return woken
 
 
 def notification_dead_letter(notification: Notification, attempt: Attempt, *, guard: dict, code: str, category: str,
@@ -148,7 +198,7 @@ def _side_effects(notification: Notification, attempt: Attempt, error: ChannelEr
         category=f"messaging.{rule.category}", severity=severity, subject=notification.subject,
         message=f"{attempt.channel} send failed with {error.code}: {error.message}"[:1000],
         context={"notification_id": notification.pk, "channel": attempt.channel, "code": error.code,
-                 "policy_row": policy_key(error.code), "provider_sid": attempt.provider_sid},
+                 "policy_row": policy_key(error.code, error.http_status), "provider_sid": attempt.provider_sid},
     )
     return event.support_code
 
@@ -156,7 +206,7 @@ def _side_effects(notification: Notification, attempt: Attempt, error: ChannelEr
 def on_failure(notification: Notification, attempt: Attempt, error: ChannelError, *, guard: dict,
                counted: bool = True, outcome: str | None = None) -> str:
     """Classify with the policy table, record, then retry, switch form, move on, wait or dead-letter."""
-    rule = classify(error.code)
+    rule = classify(error.code, error.http_status)
     outcome = outcome or (AttemptOutcome.UNKNOWN if error.outcome_unknown else AttemptOutcome.FAILED)
     log_attempt(notification, attempt, outcome=outcome, code=error.code, category=rule.category,
                 message=error.message)
@@ -173,9 +223,14 @@ def on_failure(notification: Notification, attempt: Attempt, error: ChannelError
     return _next_step(notification, attempt, error, rule, guard=guard, attempts=attempts, fields=fields)
 
 
+def lookup_not_before(until: datetime) -> datetime:
+    """The first lookup after an unknown outcome waits until the provider surely has the message."""
+    return max(until, timezone.now() + timedelta(seconds=settings.MESSAGING_LOOKUP_DELAY_SECONDS))
+
+
 def _next_step(notification, attempt, error, rule, *, guard, attempts, fields) -> str:
     if error.outcome_unknown:
-        until = backoff_until(attempt.channel, attempts, error.retry_after)
+        until = lookup_not_before(backoff_until(attempt.channel, attempts, error.retry_after))
         guarded_update(guard, status=NotificationStatus.UNKNOWN, next_attempt_at=until, **fields)
         return "unknown"
     if rule.retry and attempts < max_attempts(attempt.channel, rule):
@@ -188,12 +243,8 @@ def _next_step(notification, attempt, error, rule, *, guard, attempts, fields) -
                        template_variables=notification.template_variables or {"1": notification.body}, **fields)
         return "template"
     until = quota_mark_spent(channel=attempt.channel) if rule.category == Category.QUOTA else None
-    if rule.next_channel or until:
-        return move_or_settle(notification, attempt, guard=guard, code=error.code, category=rule.category,
-                              reason=error.message, until=until, extra=fields)
-    notification_dead_letter(notification, attempt, guard=guard, code=error.code, category=rule.category,
-                             reason=error.message, extra=fields)
-    return "dead"
+    return move_or_settle(notification, attempt, guard=guard, code=error.code, category=rule.category,
+                          reason=error.message, until=until, extra=fields)
 
 
 def _can_switch_to_template(notification: Notification, attempt: Attempt) -> bool:

@@ -41,6 +41,8 @@ T, Q, C, R, W, U = (Category.TRANSIENT, Category.QUOTA, Category.CHANNEL_CONFIG,
 POLICY: dict[str, Rule] = {
     "20003": _rule(C, False, False, True, False, True, "authentication failed (bad credentials)"),
     "20429": _rule(T, False, True, True, False, False, "too many requests"),
+    "20500": _rule(T, True, True, True, False, False, "Twilio internal server error"),
+    "20503": _rule(T, True, True, True, False, False, "Twilio service unavailable"),
     "21211": _rule(R, False, False, True, False, False, "invalid 'To' phone number"),
     "21408": _rule(C, False, False, True, False, True, "permission to send to this region not enabled"),
     "21606": _rule(C, False, False, True, False, True, "'From' number cannot send on this channel"),
@@ -59,6 +61,7 @@ POLICY: dict[str, Rule] = {
     "63024": _rule(R, False, False, True, False, False, "invalid WhatsApp message type for this recipient"),
     "63038": _rule(Q, False, False, True, False, True, "daily WhatsApp message limit reached"),
     "http_5xx": _rule(T, True, True, True, False, False, "provider server error"),
+    "http_429": _rule(T, False, True, True, False, False, "rate limited (HTTP 429 without a known code)"),
     "timeout": _rule(T, True, True, True, False, False, "socket timeout after the request left"),
     "connection_refused": _rule(T, True, True, True, False, False, "connection refused or failed"),
     "connection_lost": _rule(T, True, True, True, False, False, "connection lost after the request left"),
@@ -76,16 +79,35 @@ LOCAL_CODES: dict[str, Rule] = {
 SUPPRESSING_CODES = tuple(code for code, rule in POLICY.items() if rule.suppress_recipient)
 
 
-def policy_key(code: str) -> str:
-    """The table row that governs ``code``: exact, then ``http_5xx`` for server errors, else ``unknown``."""
+def policy_key(code: str, http_status: int | None = None) -> str:
+    """The table row that governs ``code``: exact, then ``http_5xx``/``http_429`` for server and rate answers,
+    else ``unknown``.
+
+    The HTTP status comes first: whatever code a 5xx or a 429 carries, the service (not the message) failed,
+    so it is retried. Rows that already wait or retry (transient, quota: 63038 comes as a 429) keep their own.
+    """
     code = str(code or "")
     if code in POLICY or code in LOCAL_CODES:
-        return code
-    if code.startswith("http_5"):
-        return "http_5xx"
-    return "unknown"
+        key = code
+    elif code.startswith("http_5"):
+        key = "http_5xx"
+    elif code == "http_429":
+        key = "http_429"
+    else:
+        key = "unknown"
+    service_failed = bool(http_status) and (http_status >= 500 or http_status == 429)
+    if service_failed and _row(key).category not in (Category.TRANSIENT, Category.QUOTA):
+        return "http_5xx" if http_status >= 500 else "http_429"
+    return key
 
 
-def classify(code: str) -> Rule:
-    key = policy_key(code)
+def _row(key: str) -> Rule:
     return POLICY.get(key) or LOCAL_CODES[key]
+
+
+def classify(code: str, http_status: int | None = None) -> Rule:
+    return _row(policy_key(code, http_status))
+
+
+# Categories that nothing but time or staff fixes: the message waits for them, up to MESSAGING_GIVE_UP_HOURS.
+WAITING_CATEGORIES = (Category.TRANSIENT, Category.CHANNEL_CONFIG, Category.QUOTA, Category.WINDOW, Category.UNKNOWN)

@@ -20,10 +20,10 @@ from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages\.json$")
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages(?:/(?P<message>SM[0-9a-f]+))?\.json$")
 
 # The HTTP status Twilio answers with for an error code at message creation.
-ERROR_STATUS = {"20003": 401, "20429": 429, "63038": 429, "63018": 429}
+ERROR_STATUS = {"20003": 401, "20429": 429, "63038": 429, "63018": 429, "20500": 500, "20503": 503}
 
 
 @dataclass
@@ -75,6 +75,7 @@ class FakeTwilio:
     requests: list[dict] = field(default_factory=list)
     scripts: dict[str, list[Reply]] = field(default_factory=dict)
     latency: float = 0.0  # seconds added to every accepted create (to catch a dispatcher mid-batch)
+    lookup_replies: list[Reply] = field(default_factory=list)  # scripted answers to GET (list and fetch)
 
     def __post_init__(self):
         self.lock = threading.Lock()
@@ -107,6 +108,18 @@ class FakeTwilio:
         with self.lock:
             self.scripts.setdefault(to, []).extend(replies)
 
+    def script_lookup(self, *replies: Reply) -> None:
+        """Answers to the next GETs (message list or fetch), in order; then the real answer."""
+        with self.lock:
+            self.lookup_replies.extend(replies)
+
+    def set_status(self, sid: str, status: str, error_code: int | None = None) -> None:
+        """What Twilio reports for a message later (delivered, undelivered …), as a fetch would show."""
+        with self.lock:
+            for message in self.messages:
+                if message["sid"] == sid:
+                    message.update(status=status, error_code=error_code)
+
     def count(self, to: str | None = None) -> int:
         """Messages Twilio holds for exactly ``to`` (all of them when None)."""
         with self.lock:
@@ -133,8 +146,11 @@ class FakeTwilio:
         return ok()
 
     def store(self, form: dict) -> dict:
+        body = form.get("Body", "")
+        if form.get("ContentSid"):  # Twilio renders the template; this stand-in text holds every variable
+            body = "Djobea: " + " ".join(str(v) for v in json.loads(form.get("ContentVariables") or "{}").values())
         message = _message_json(self.account_sid, to=form.get("To", ""), from_=form.get("From", ""),
-                                body=form.get("Body", ""), content_sid=form.get("ContentSid", ""),
+                                body=body, content_sid=form.get("ContentSid", ""),
                                 status_callback=form.get("StatusCallback", ""))
         with self.lock:
             self.messages.append(message)
@@ -146,7 +162,7 @@ class FakeTwilio:
         with self.lock:
             found = [m for m in self.messages if (not to or m["to"] == to)]
         if after:
-            found = [m for m in found if m["_at"] >= after]
+            found = [m for m in found if m["date_sent"] and m["_at"] >= after]
         return found
 
 
@@ -167,7 +183,7 @@ def _message_json(account_sid, *, to, from_, body, content_sid="", status_callba
         "sid": "SM" + uuid.uuid4().hex, "account_sid": account_sid, "to": to, "from": from_, "body": body,
         "status": "queued", "direction": "outbound-api", "num_segments": "1", "error_code": None,
         "error_message": None, "date_created": format_datetime(now, usegmt=True),
-        "date_sent": format_datetime(now, usegmt=True), "date_updated": format_datetime(now, usegmt=True),
+        "date_sent": None, "date_updated": format_datetime(now, usegmt=True),
         "content_sid": content_sid, "status_callback": status_callback, "_at": now.replace(microsecond=0),
     }
 
@@ -245,10 +261,28 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802
         with self.fake.lock:
             self.fake.requests.append({"method": "GET", "path": self.path})
+            scripted = self.fake.lookup_replies.pop(0) if self.fake.lookup_replies else None
         if not self._route():
+            return
+        if scripted is not None and scripted.kind == "error":
+            self._answer(scripted.status, {"code": int(scripted.code) if scripted.code else None,
+                                           "message": scripted.message, "status": scripted.status})
+            return
+        message_sid = MESSAGES_PATH.match(urlsplit(self.path).path)["message"]
+        if message_sid:
+            self._fetch(message_sid)
             return
         query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
         found = [_public(m) for m in self.fake.list(query)]
         self._answer(200, {"messages": found, "page": 0, "page_size": 50, "next_page_uri": None,
                            "first_page_uri": self.path, "previous_page_uri": None, "uri": self.path,
                            "start": 0, "end": max(len(found) - 1, 0)})
+
+    def _fetch(self, message_sid: str) -> None:
+        with self.fake.lock:
+            found = [m for m in self.fake.messages if m["sid"] == message_sid]
+        if not found:
+            self._answer(404, {"code": 20404, "message": f"The requested resource {self.path} was not found",
+                               "status": 404})
+            return
+        self._answer(200, _public(found[0]))

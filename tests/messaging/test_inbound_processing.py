@@ -280,7 +280,8 @@ def test_an_attempt_whose_worker_died_counts_and_is_retried_after_the_lease(rece
     message.refresh_from_db()
     assert (message.status, message.attempts) == (InboundStatus.RECEIVED, 1)
     settings.MESSAGING_INBOUND_HANDLER = "tests.messaging.handlers.record"
-    assert inbound_retry_due(now=timezone.now() + timedelta(minutes=1)) == 0  # still leased
+    still_leased = timezone.now() + timedelta(seconds=settings.INBOUND_LEASE_SECONDS - 10)
+    assert inbound_retry_due(now=still_leased) == 0
     assert inbound_retry_due(now=message.next_attempt_at + timedelta(seconds=1)) == 1
     message.refresh_from_db()
     assert (message.status, message.attempts) == (InboundStatus.PROCESSED, 2)

@@ -29,6 +29,8 @@ OUTCOME_UNKNOWN = ("timeout", "connection_lost")  # the request left: Twilio may
 def _reply_for(key: str, settings):
     if key == "http_5xx":
         return fake.server_error(503)
+    if key == "http_429":
+        return fake.server_error(429)
     if key == "timeout":
         return fake.slow(settings.TWILIO_TIMEOUT_SECONDS * 3)
     if key == "unknown":
@@ -163,3 +165,14 @@ def test_a_recipient_who_writes_again_on_the_channel_lifts_the_suppression(fake_
     attempt = DeliveryAttempt.objects.get(notification=again)
     assert (attempt.channel, attempt.outcome) == ("whatsapp", AttemptOutcome.SENT)
     assert fake_twilio.sent_to(WHATSAPP_TO)[-1]["body"] == "welcome back"
+
+
+@pytest.mark.parametrize("code,status", [("20500", 500), ("20503", 503), ("21211", 500), ("99999", 502),
+                                         ("99999", 429), ("21614", 429)])
+def test_a_5xx_or_429_is_transient_whatever_the_twilio_code(code, status):
+    # Classify by HTTP status first (issue 10): the service failed, not the message.
+    assert classify(code, status).category == Category.TRANSIENT and classify(code, status).retry
+
+
+def test_63038_keeps_its_quota_row_although_twilio_answers_it_with_429():
+    assert classify("63038", 429).category == Category.QUOTA
