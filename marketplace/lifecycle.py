@@ -26,7 +26,7 @@ from marketplace.models import (
     Zone,
 )
 from marketplace.offers import offer_next, offer_withdraw
-from marketplace.services import IllegalTransition, request_transition
+from marketplace.services import IllegalTransition, escalation_alert_key, request_transition
 from messaging.models import Priority
 from reliability.alerts import raise_alert
 from reliability.models import Severity
@@ -68,7 +68,7 @@ def request_escalate(*, service_request: ServiceRequest, reason: str) -> bool:
         service_request.status, service_request.match_level = RequestStatus.ESCALATED, MatchLevel.ESCALATED
         urgent = request.urgency == Urgency.URGENT
         raise_alert(
-            key=f"request-escalated:{request.pk}",
+            key=escalation_alert_key(request.pk),
             severity=Severity.CRITICAL if urgent else Severity.WARNING,
             title=f"{request.reference} needs staff: {reason}",
             detail=f"{request.category} in {request.zone}, urgency {request.urgency}. Find a provider by hand.",

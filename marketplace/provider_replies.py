@@ -20,7 +20,7 @@ from marketplace.intake.answers import (
 from marketplace.lifecycle import request_complete
 from marketplace.models import OfferStatus, Provider, ProviderOffer, RequestStatus
 from marketplace.notify import Replier, request_params
-from marketplace.offers import Outcome, offer_accept, offer_decline
+from marketplace.offers import Outcome, offer_accept, offer_accept_late, offer_decline
 
 RECENT = timedelta(hours=12)  # a late answer to an offer closed this recently gets told what happened
 
@@ -59,6 +59,15 @@ def _answer_offer(offer: ProviderOffer, *, answer: Answer, reply: Replier) -> No
         _say_closed(offer, reply=reply)
 
 
+def _answer_late(offer: ProviderOffer, *, reply: Replier) -> None:
+    """OUI after the offer expired: accepted if nobody holds the request (escalated to staff, say)."""
+    outcome = offer_accept_late(offer=offer)
+    if outcome == Outcome.ALREADY_TAKEN:
+        reply.say("provider_already_taken", reference=offer.request.reference)
+    elif outcome == Outcome.CLOSED:
+        _say_closed(offer, reply=reply)
+
+
 def _say_closed(offer: ProviderOffer, *, reply: Replier) -> None:
     status = offer.status if offer.status != OfferStatus.PENDING else offer.request.status
     reply.say(
@@ -72,8 +81,12 @@ def _no_pending_offer(*, provider: Provider, answer: Answer | None, reference: i
     recent = provider.offers.filter(sent_at__gte=timezone.now() - RECENT).exclude(status=OfferStatus.ACCEPTED)
     if reference is not None:
         recent = recent.filter(request_id=reference)
-    last = recent.select_related("request__category", "request__zone").order_by("-sent_at").first()
-    if answer is not None and last is not None:
+    last = recent.select_related("request__client", "request__category", "request__zone", "provider").order_by(
+        "-sent_at"
+    ).first()
+    if answer == Answer.YES and last is not None and last.status == OfferStatus.EXPIRED:
+        _answer_late(last, reply=reply)
+    elif answer is not None and last is not None:
         _say_closed(last, reply=reply)
     elif detect_command(text):
         reply.say("provider_help")

@@ -5,8 +5,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from marketplace.models import Provider, RequestEvent, RequestStatus, ServiceRequest
+from reliability.alerts import resolve_alert
 
 S = RequestStatus
+# Once a request is held (assigned) or closed, staff no longer need to find it a provider.
+CLOSES_ESCALATION = {S.ASSIGNED, S.IN_PROGRESS, S.COMPLETED, S.CANCELLED, S.EXPIRED}
+
+
+def escalation_alert_key(request_id: int) -> str:
+    return f"request-escalated:{request_id}"
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     S.COLLECTING: {S.SEARCHING, S.CANCELLED, S.EXPIRED},
@@ -47,6 +54,8 @@ def request_transition(
         ServiceRequest.objects.filter(pk=service_request.pk).update(**fields)
         for name, value in fields.items():
             setattr(service_request, name, value)
+        if to in CLOSES_ESCALATION:
+            resolve_alert(key=escalation_alert_key(service_request.pk))
         return RequestEvent.objects.create(
             request=service_request, from_status=current.status, to_status=to, actor=actor, note=note[:255]
         )

@@ -194,6 +194,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "fr": "⌛ La demande {reference} a expiré sans réponse et a été proposée à un autre prestataire.",
         "en": "⌛ Job {reference} expired without an answer and was offered to another provider.",
     },
+    "provider_expired_staff": {
+        "fr": "⌛ La demande {reference} a expiré sans réponse ; notre équipe cherche maintenant quelqu'un. "
+        "Si vous êtes encore disponible, répondez OUI {reference}.",
+        "en": "⌛ Job {reference} expired without an answer; our team is now looking for someone. "
+        "If you are still available, reply YES {reference}.",
+    },
     "provider_withdrawn": {
         "fr": "ℹ️ La demande {reference} a été annulée par le client. Vous n'avez rien à faire.",
         "en": "ℹ️ Job {reference} was cancelled by the client. Nothing to do.",
