@@ -11,6 +11,7 @@ SCHEDULES: list[tuple[str, str, int]] = [
     ("djobea:evaluate-alerts", "reliability.monitoring.rules.evaluate_alerts", 1),
     ("djobea:inbound-retry", "messaging.inbound_tasks.retry_due_inbound", 1),
     ("djobea:outbox-dispatch", "messaging.tasks.outbox_dispatch_due_task", 1),
+    ("djobea:outbox-receipts", "messaging.tasks.outbox_receipts_task", 1),
     ("djobea:outbox-prune", "messaging.tasks.outbox_prune_task", 60),
     ("djobea:offers-expire", "marketplace.tasks.expire_offers", 1),
     ("djobea:offers-remind", "marketplace.tasks.remind_offers", 1),

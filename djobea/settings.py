@@ -249,6 +249,8 @@ MESSAGING_GIVE_UP_HOURS = env.float("MESSAGING_GIVE_UP_HOURS", default=24.0)
 MESSAGING_LOOKUP_DELAY_SECONDS = env.float("MESSAGING_LOOKUP_DELAY_SECONDS", default=5.0)
 # A message whose lease expires this many times (it kills its worker) is dead-lettered as poison.
 MESSAGING_POISON_LIMIT = env.int("MESSAGING_POISON_LIMIT", default=3)
+# A message SENT this long on a channel with receipts and no status callback is looked up at Twilio.
+MESSAGING_RECEIPT_WAIT_MINUTES = env.float("MESSAGING_RECEIPT_WAIT_MINUTES", default=30.0)
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=50)
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=90)  # attempts, settled messages
 MESSAGING_QUOTA_RESERVE = 0.1  # the last 10 % of a daily quota is kept for high-priority messages

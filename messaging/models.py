@@ -156,7 +156,7 @@ class DeliveryAttempt(models.Model):
     error_code = models.CharField(_("error code"), max_length=20, blank=True)
     category = models.CharField(_("category"), max_length=20, blank=True)
     message = models.TextField(_("message"), blank=True)
-    provider_sid = models.CharField(_("Twilio SID"), max_length=64, blank=True)
+    provider_sid = models.CharField(_("Twilio SID"), max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -177,6 +177,8 @@ class StatusCallback(models.Model):
     error_code = models.CharField(max_length=20, blank=True)
     raw_payload = models.JSONField(default=dict)
     received_at = models.DateTimeField(default=timezone.now)
+    # Null until applied to its notification: stored first, applied now or by the sweep (never lost).
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("status callback")
@@ -184,6 +186,7 @@ class StatusCallback(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider_sid", "status"], name="status_callback_once_per_status"),
         ]
+        indexes = [models.Index(fields=["applied_at", "received_at"], name="status_callback_pending")]
 
 
 class QuotaUsage(models.Model):

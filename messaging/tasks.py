@@ -3,7 +3,7 @@
 from django.conf import settings
 
 from messaging.outbox import dispatch as dispatcher
-from messaging.outbox import retention
+from messaging.outbox import receipts, retention
 
 
 def notification_dispatch_task(notification_id: int) -> int:
@@ -21,6 +21,11 @@ def dispatch_time_budget() -> float:
     """Seconds a scheduled pass may start sends for: the last one may still need a send and a lookup
     (each up to the Twilio timeout) before django-q's task timeout."""
     return max(5.0, settings.Q_CLUSTER["timeout"] - 2 * settings.TWILIO_TIMEOUT_SECONDS - 10)
+
+
+def outbox_receipts_task() -> dict[str, int]:
+    """Every minute: apply stored status callbacks that can be now; look up messages SENT too long."""
+    return {"callbacks_applied": receipts.status_callbacks_sweep(), "sent_checked": receipts.stale_sent_check()}
 
 
 def outbox_prune_task() -> dict[str, int]:

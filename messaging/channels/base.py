@@ -45,8 +45,17 @@ class ChannelError(Exception):
         self.http_status = http_status  # the provider's HTTP answer, when there was one
 
 
+@dataclass(frozen=True)
+class ProviderStatus:
+    """What the provider says of a message it accepted (a status callback we may never have received)."""
+
+    status: str  # Twilio's: queued, sent, delivered, read, undelivered, failed …
+    error_code: str = ""
+
+
 class Channel:
     kind: str = ""
+    has_receipts: bool = False  # the provider reports delivery (status callbacks) for what it accepted
 
     def __init__(self, kind: str | None = None):
         if kind:
@@ -65,3 +74,7 @@ class Channel:
     def lookup(self, message: OutgoingMessage, *, since: datetime) -> list[str]:
         """Provider ids of messages like ``message`` sent to its recipient since ``since``, oldest first."""
         return []
+
+    def fetch_status(self, provider_sid: str) -> ProviderStatus:
+        """The provider's current status of a message it accepted (only channels with receipts)."""
+        raise NotImplementedError

@@ -18,7 +18,7 @@ from twilio.rest import Client
 from urllib3.exceptions import ProtocolError
 
 from djobea.phones import mask_phone
-from messaging.channels.base import Channel, ChannelError, OutgoingMessage, SendResult
+from messaging.channels.base import Channel, ChannelError, OutgoingMessage, ProviderStatus, SendResult
 from reliability.logging import mask_text
 from reliability.retry import parse_retry_after
 
@@ -103,6 +103,7 @@ def _request_left(exc: requests.RequestException) -> bool:
 
 class TwilioChannel(Channel):
     address_prefix = ""
+    has_receipts = True
 
     def from_address(self) -> str:
         raise NotImplementedError
@@ -157,6 +158,16 @@ class TwilioChannel(Channel):
                    if self._matches(candidate, message) and (candidate.date_created or since) >= since]
         matches.sort(key=lambda candidate: candidate.date_created or since)
         return [candidate.sid for candidate in matches]
+
+    def fetch_status(self, provider_sid: str) -> ProviderStatus:
+        client, http_client = make_client()
+        try:
+            found = client.messages(provider_sid).fetch()
+        except TwilioException as exc:
+            raise _twilio_error(exc, http_client.last_headers) from exc
+        except requests.RequestException as exc:
+            raise _network_error(exc) from exc
+        return ProviderStatus(status=(found.status or "").lower(), error_code=str(found.error_code or ""))
 
     def _matches(self, candidate, message: OutgoingMessage) -> bool:
         if (candidate.direction or "").startswith("inbound"):

@@ -7,17 +7,20 @@ undelivered carry an ErrorCode that re-enters the policy table and the fallback 
 
 import logging
 import time
+from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from messaging.channels import get_channel
 from messaging.channels.base import ChannelError
-from messaging.models import AttemptOutcome, Notification, NotificationStatus, StatusCallback
-from messaging.outbox.enqueue import queue_dispatch
+from messaging.models import AttemptOutcome, Channel, Notification, NotificationStatus, StatusCallback
 from messaging.outbox.outcomes import Attempt, log_attempt, on_failure
 from messaging.webhooks import twilio_signature_valid
 from reliability.errors import record_error
@@ -54,9 +57,9 @@ def _status_webhook(request: HttpRequest) -> HttpResponse:
     try:
         status_callback_receive(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""),
                                 payload=request.POST.dict())
-    except Exception as exc:  # noqa: BLE001 (recorded with a support code; the 500 makes Twilio send it again)
+    except Exception as exc:  # noqa: BLE001 (recorded with a support code: the callback could not even be stored)
         event = record_error(category="messaging.status_callback", exc=exc, subject=f"twilio:{sid}",
-                             message=f"status callback {status} for {sid} could not be applied: {exc}",
+                             message=f"status callback {status} for {sid} could not be stored: {exc}",
                              context={"provider_sid": sid, "status": status, "webhook": "status"})
         return HttpResponse(f"Internal error, support code {event.support_code}.", status=500,
                             content_type="text/plain")
@@ -64,16 +67,55 @@ def _status_webhook(request: HttpRequest) -> HttpResponse:
 
 
 def status_callback_receive(*, sid: str, status: str, error_code: str = "", payload: dict | None = None) -> str:
-    """Store the callback once and apply it, in one transaction: if applying fails, nothing is stored
-    and Twilio's retry of the same callback is applied then (instead of being taken for a duplicate)."""
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                StatusCallback.objects.create(provider_sid=sid, status=status, error_code=error_code or "",
-                                              raw_payload=payload or {})
-        except IntegrityError:
-            return "duplicate"
-        return status_callback_apply(sid=sid, status=status, error_code=error_code)
+    """Store the callback first (committed, once per (sid, status)), then apply it.
+
+    Twilio does not send a callback again after a 500 unless told to, so nothing may depend on it: a
+    callback that cannot be applied now (no notification with that SID yet, or an error while applying)
+    stays stored and unapplied, and ``status_callbacks_sweep`` applies it later.
+    """
+    try:
+        with transaction.atomic():
+            callback = StatusCallback.objects.create(provider_sid=sid, status=status, error_code=error_code or "",
+                                                     raw_payload=payload or {})
+    except IntegrityError:
+        return "duplicate"
+    return _apply_stored(callback)
+
+
+def _apply_stored(callback: StatusCallback) -> str:
+    try:
+        with transaction.atomic():
+            sid_lock(callback.provider_sid)
+            return _apply_once(callback)
+    except Exception as exc:  # noqa: BLE001 (stored; recorded with a support code; the sweep applies it later)
+        event = record_error(category="messaging.status_callback", exc=exc, subject=f"twilio:{callback.provider_sid}",
+                             message=f"status callback {callback.status} for {callback.provider_sid} could not be "
+                                     f"applied yet: {exc}",
+                             context={"provider_sid": callback.provider_sid, "status": callback.status,
+                                      "callback_id": callback.pk})
+        logger.warning("status callback %s stored, not applied yet (support code %s)", callback.pk,
+                       event.support_code)
+        return "stored"
+
+
+def sid_lock(sid: str) -> None:
+    """Serialise everything that writes or applies one provider SID: the dispatcher recording it and a status
+    callback applying to it. Held to the end of the transaction (PostgreSQL advisory lock). SQLite needs
+    none: its IMMEDIATE transactions already run one writer at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [sid])
+
+
+def _apply_once(callback: StatusCallback) -> str:
+    """Apply ``callback`` unless already applied; under ``sid_lock``. Unmatched callbacks stay unapplied."""
+    if not StatusCallback.objects.filter(pk=callback.pk, applied_at__isnull=True).exists():
+        return "duplicate"
+    result = status_callback_apply(sid=callback.provider_sid, status=callback.status,
+                                   error_code=callback.error_code)
+    if result != "unmatched":
+        StatusCallback.objects.filter(pk=callback.pk).update(applied_at=timezone.now())
+    return result
 
 
 def status_callback_apply(*, sid: str, status: str, error_code: str = "") -> str:
@@ -108,17 +150,59 @@ def _undelivered(notification: Notification, *, sid: str, status: str, error_cod
     attempt = Attempt(channel=notification.channel, started_at=timezone.now(), provider_sid=sid)
     error = ChannelError(error_code or "unknown", f"status callback: {status}")
     with transaction.atomic():
-        result = on_failure(notification, attempt, error, guard=guard, counted=False,
-                            outcome=AttemptOutcome.UNDELIVERED)
-    if result in ("moved", "template"):
-        transaction.on_commit(lambda: queue_dispatch(notification.pk))
-    return result
+        return on_failure(notification, attempt, error, guard=guard, counted=False,
+                          outcome=AttemptOutcome.UNDELIVERED)
 
 
 def status_callbacks_replay(*, sid: str) -> int:
-    """Callbacks that arrived before we stored the SID (Twilio can be faster than our write)."""
+    """Callbacks that arrived before we stored the SID (Twilio can be faster than our write). Called in the
+    transaction that records the SID: ``sid_lock`` makes a callback racing that write wait or be seen here."""
+    sid_lock(sid)
     applied = 0
-    for callback in StatusCallback.objects.filter(provider_sid=sid).order_by("received_at"):
-        status_callback_apply(sid=sid, status=callback.status, error_code=callback.error_code)
+    for callback in StatusCallback.objects.filter(provider_sid=sid, applied_at__isnull=True).order_by("received_at"):
+        _apply_once(callback)
         applied += 1
     return applied
+
+
+def status_callbacks_sweep(*, limit: int = 500) -> int:
+    """Stored callbacks not applied yet whose SID a notification now holds (a race, or an error while
+    applying): applied now, each in its own transaction."""
+    matched = Notification.objects.filter(provider_sid=OuterRef("provider_sid")).exclude(provider_sid="")
+    pending = StatusCallback.objects.filter(applied_at__isnull=True).filter(Exists(matched)).order_by("received_at")
+    applied = 0
+    for callback in pending[:limit]:
+        applied += _apply_stored(callback) not in ("stored", "unmatched", "duplicate")
+    if applied:
+        logger.warning("applied %s stored status callbacks late", applied)
+    return applied
+
+
+def stale_sent_check(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Messages SENT for more than MESSAGING_RECEIPT_WAIT_MINUTES on a channel with receipts and no receipt
+    yet: ask the provider and apply what it says as if its callback had arrived. Each row is checked at
+    most once per wait (``updated_at`` moves on)."""
+    now = now or timezone.now()
+    kinds = [kind for kind in Channel.values if get_channel(kind).has_receipts]
+    stale = Notification.objects.filter(
+        status=NotificationStatus.SENT, channel__in=kinds,
+        updated_at__lt=now - timedelta(minutes=settings.MESSAGING_RECEIPT_WAIT_MINUTES),
+    ).exclude(provider_sid="").order_by("updated_at")[:limit]
+    checked = 0
+    for notification in stale:
+        _check_at_provider(notification, now=now)
+        checked += 1
+    return checked
+
+
+def _check_at_provider(notification: Notification, *, now: datetime) -> None:
+    Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENT).update(updated_at=now)
+    try:
+        reported = get_channel(notification.channel).fetch_status(notification.provider_sid)
+    except ChannelError as exc:
+        logger.warning("notification %s: status lookup of %s failed (%s); checked again later",
+                       notification.pk, notification.provider_sid, exc.code)
+        return
+    if reported.status in FAILED or reported.status in FORWARD:
+        status_callback_receive(sid=notification.provider_sid, status=reported.status,
+                                error_code=reported.error_code, payload={"source": "status lookup"})

@@ -76,6 +76,7 @@ class FakeTwilio:
     scripts: dict[str, list[Reply]] = field(default_factory=dict)
     latency: float = 0.0  # seconds added to every accepted create (to catch a dispatcher mid-batch)
     lookup_replies: list[Reply] = field(default_factory=list)  # scripted answers to GET (list and fetch)
+    after_create: object = None  # called with the stored message once a create is answered (callback races)
 
     def __post_init__(self):
         self.lock = threading.Lock()
@@ -257,6 +258,8 @@ class _Handler(BaseHTTPRequestHandler):
         if self.fake.latency:
             time.sleep(self.fake.latency)
         self._answer(201, _public(stored))
+        if self.fake.after_create:
+            self.fake.after_create(stored)
 
     def do_GET(self):  # noqa: N802
         with self.fake.lock:

@@ -111,27 +111,44 @@ def test_a_callback_for_a_message_we_timed_out_on_applies_once_we_adopt_it(clien
     assert fake_twilio.count(f"whatsapp:{PHONE}") == 1
 
 
-def test_a_callback_that_fails_to_apply_is_a_500_with_a_support_code_and_applies_when_twilio_retries(
+def test_a_callback_that_fails_to_apply_is_stored_answered_200_with_a_support_code_and_applied_by_the_sweep(
     client, settings, sent
 ):
+    # Issue 10: never count on Twilio sending a callback again after a 500: store first, apply later.
+    from messaging.tasks import outbox_receipts_task
     from reliability.models import ErrorEvent
 
     retry = settings.MESSAGING_RETRY
     settings.MESSAGING_RETRY = {}  # a broken configuration: applying the failure raises
     response = post_status(client, settings, sid=sent.provider_sid, status="undelivered", error_code=30008)
-    assert response.status_code == 500
+    assert response.status_code == 200
     event = ErrorEvent.objects.get(category="messaging.status_callback")
-    assert event.support_code in response.content.decode()
     assert event.context["provider_sid"] == sent.provider_sid
-    assert not StatusCallback.objects.exists()  # not taken for a duplicate when Twilio sends it again
+    stored = StatusCallback.objects.get(provider_sid=sent.provider_sid, status="undelivered")
+    assert stored.applied_at is None
     assert not DeliveryAttempt.objects.filter(notification=sent, outcome=AttemptOutcome.UNDELIVERED).exists()
 
     settings.MESSAGING_RETRY = retry
-    retried = post_status(client, settings, sid=sent.provider_sid, status="undelivered", error_code=30008)
-    assert retried.status_code == 200
+    assert outbox_receipts_task()["callbacks_applied"] == 1
     sent.refresh_from_db()
     assert (sent.status, sent.channel, sent.last_error_code) == (NotificationStatus.FAILED, "whatsapp", "30008")
-    assert StatusCallback.objects.filter(provider_sid=sent.provider_sid, status="undelivered").count() == 1
+    stored.refresh_from_db()
+    assert stored.applied_at is not None
+    assert outbox_receipts_task()["callbacks_applied"] == 0  # applied once
+
+
+def test_a_message_sent_too_long_without_a_receipt_is_looked_up_and_its_failure_applied(settings, sent,
+                                                                                          fake_twilio):
+    from messaging.models import Notification
+    from messaging.tasks import outbox_receipts_task
+
+    fake_twilio.set_status(sent.provider_sid, "undelivered", 63024)  # Twilio's callback never reached us
+    assert outbox_receipts_task()["sent_checked"] == 0  # not stale yet
+    Notification.objects.filter(pk=sent.pk).update(
+        updated_at=timezone.now() - timezone.timedelta(minutes=settings.MESSAGING_RECEIPT_WAIT_MINUTES + 1))
+    assert outbox_receipts_task()["sent_checked"] == 1
+    sent.refresh_from_db()
+    assert (sent.status, sent.channel, sent.last_error_code) == (NotificationStatus.PENDING, "sms", "63024")
 
 
 def test_63016_reported_for_a_template_moves_to_sms_instead_of_resending_the_template(client, settings, fake_twilio):
