@@ -12,6 +12,7 @@ from django.conf import settings
 
 from djobea.phones import mask_phone
 from marketplace.client_commands import run_command
+from marketplace.inbound.intents import answer_intent, detect_intent
 from marketplace.inbound.searching import while_searching
 from marketplace.intake.answers import detect_command, extract_reference, has_words, interpret_answer
 from marketplace.intake.base import get_parser, remember_parse
@@ -80,16 +81,16 @@ def handle_client_message(
     if not text:
         reply.say("media_only" if has_media else "emoji_only")
         return
+    slots = session_for(client).slots
     command = detect_command(text)
     if command:
-        name, language = command
-        if language:
-            reply.language = language
-            Client.objects.filter(pk=client.pk).update(language=language)
-            client.language = language
-        run_command(name, client=client, reply=reply, reference=extract_reference(text))
+        _run_command(command, text=text, client=client, reply=reply, is_new=not slots)
         return
-    slots = session_for(client).slots
+    if _answers_an_offer_it_never_got(text, client=client, reply=reply):
+        return
+    intent = detect_intent(text) if has_words(text) else None
+    if intent is not None and answer_intent(intent, client=client, reply=reply, text=text):
+        return
     if not has_words(text) and slots.get("awaiting") != "confirm":
         reply.say("emoji_only")
         return
@@ -100,3 +101,21 @@ def handle_client_message(
                         reply=reply)
         return
     intake_step(text=text, client=client, conversation=conversation, reply=reply)
+
+
+def _run_command(command: tuple[str, str | None], *, text: str, client: Client, reply: Replier, is_new: bool):
+    """Answer in the client's language; the command word's language only tells us about a newcomer."""
+    name, language = command
+    if language and is_new and not client.requests.exists():
+        reply.language = client.language = language
+        Client.objects.filter(pk=client.pk).update(language=language)
+    run_command(name, client=client, reply=reply, reference=extract_reference(text))
+
+
+def _answers_an_offer_it_never_got(text: str, *, client: Client, reply: Replier) -> bool:
+    """"OUI DJB-000003" from a number that is no provider (and not about its own request): say so."""
+    reference = extract_reference(text)
+    if reference is None or interpret_answer(text) is None or client.requests.filter(pk=reference).exists():
+        return False
+    reply.say("not_a_provider", reference=f"DJB-{reference:06d}")
+    return True

@@ -73,6 +73,57 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "📷 Thanks for the picture! We can't read images yet: please describe the problem "
         "in a few words, with your area.",
     },
+    # --- Client: beyond the slots (marketplace/inbound/intents.py) ---------------------------
+    "intent_join": {
+        "fr": "Merci de vouloir rejoindre Djobea 🙌 Notre équipe va vous contacter pour vous inscrire comme "
+        "prestataire (votre métier et vos quartiers).",
+        "en": "Thank you for wanting to join Djobea 🙌 Our team will contact you to register you as a provider "
+        "(your trade and your areas).",
+    },
+    "intent_complaint": {
+        "fr": "Nous sommes désolés 🙏 Votre message ({reference}) est transmis à notre équipe : une personne va "
+        "vous appeler rapidement.",
+        "en": "We are sorry 🙏 Your message ({reference}) has gone to our team: a person will call you shortly.",
+    },
+    "intent_arrival": {
+        "fr": "{provider} a accepté votre demande {reference} à {time}. Son numéro : {phone}. Appelez-le/la pour "
+        "convenir de l'heure ; s'il/elle ne répond pas, écrivez-nous et notre équipe le/la relancera.",
+        "en": "{provider} accepted your job {reference} at {time}. Their number: {phone}. Call them to agree "
+        "the time; if they don't answer, write to us and our team will chase them.",
+    },
+    "intent_arrival_searching": {
+        "fr": "Personne n'a encore accepté {reference} : nous attendons la réponse d'un prestataire. Dès qu'il "
+        "accepte, vous recevez son nom et son numéro.",
+        "en": "Nobody has accepted {reference} yet: we are waiting for a provider's answer. As soon as one "
+        "accepts, you get their name and number.",
+    },
+    "intent_status": {"fr": "Votre demande {reference} : {status}.", "en": "Your request {reference}: {status}."},
+    "intent_price": {
+        "fr": "Chez Djobea, le prix se convient directement avec le prestataire : il vous propose un prix après "
+        "avoir vu le travail, et vous décidez avant qu'il commence.",
+        "en": "With Djobea you agree the price directly with the provider: they quote after seeing the job, "
+        "and you decide before the work starts.",
+    },
+    "intent_price_provider": {
+        "fr": "Vous pouvez en parler dès maintenant avec {provider} au {phone}.",
+        "en": "You can talk about it now with {provider} on {phone}.",
+    },
+    "intent_thanks": {
+        "fr": "Avec plaisir 😊 Nous restons là : décrivez un nouveau besoin quand vous voulez.",
+        "en": "You're welcome 😊 We're here: describe a new need whenever you like.",
+    },
+    "intent_greeting": {
+        "fr": "Bonjour 👋 Content de vous relire ! Un nouveau besoin ? Décrivez-le avec votre quartier. "
+        "STATUT pour suivre vos demandes.",
+        "en": "Hello 👋 Good to hear from you again! A new need? Describe it with your area. "
+        "STATUS to follow your requests.",
+    },
+    "not_a_provider": {
+        "fr": "Ce numéro n'est pas enregistré comme prestataire Djobea, il ne peut donc pas répondre à {reference}. "
+        "Pour devenir prestataire, écrivez « devenir prestataire ». Pour un besoin, décrivez-le avec votre quartier.",
+        "en": "This number is not registered as a Djobea provider, so it cannot answer {reference}. "
+        "To become one, write \"become a provider\". For a need, describe it with your area.",
+    },
     # --- Client: commands -------------------------------------------------------------------
     "help": {
         "fr": "Djobea vous trouve un artisan près de chez vous. Décrivez votre besoin et votre "

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from marketplace import services, tasks
 from marketplace.models import (
+    Client,
     IntakeSession,
     MatchLevel,
     OfferStatus,
@@ -145,7 +146,9 @@ def test_status_in_the_clients_language_then_cancel_withdraws_the_offer_and_tell
     fr = send(client, run_tasks, CLIENT, "statut")
     en = send(client, run_tasks, CLIENT, "STATUS")
     assert request.reference in replies_to(fr)[0] and "proposée" in replies_to(fr)[0]
-    assert request.reference in replies_to(en)[0] and "offered to a provider" in replies_to(en)[0]
+    # Issue 8: the language is the client's, not the command word's (it used to switch to English for good).
+    assert request.reference in replies_to(en)[0] and "proposée" in replies_to(en)[0]
+    assert Client.objects.get(phone=CLIENT).language == "fr"
 
     send(client, run_tasks, CLIENT, "ANNULER")
 
