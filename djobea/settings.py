@@ -97,6 +97,10 @@ if "sqlite" in DATABASES["default"]["ENGINE"]:
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
 DATABASES["default"].setdefault("TEST", {})
+# Persistent connections, checked before reuse: a process whose connection the database dropped (a restart,
+# a terminated backend) reconnects on its next unit of work instead of failing until restarted.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: django-q2 broker and cache when set ----------------------------------------
@@ -252,6 +256,14 @@ MESSAGING_POISON_LIMIT = env.int("MESSAGING_POISON_LIMIT", default=3)
 # A message SENT this long on a channel with receipts and no status callback is looked up at Twilio.
 MESSAGING_RECEIPT_WAIT_MINUTES = env.float("MESSAGING_RECEIPT_WAIT_MINUTES", default=30.0)
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=50)
+# The outbox worker (manage.py outbox_worker): concurrent sends per channel, and its idle poll when no NOTIFY
+# can wake it (SQLite). Twilio allows about 80 messages/s per sender; each create is a ~300 ms round trip.
+MESSAGING_SEND_CONCURRENCY = {
+    "whatsapp": env.int("WHATSAPP_SEND_CONCURRENCY", default=16),
+    "sms": env.int("SMS_SEND_CONCURRENCY", default=8),
+    "email": env.int("EMAIL_SEND_CONCURRENCY", default=2),
+}
+MESSAGING_POLL_SECONDS = env.float("MESSAGING_POLL_SECONDS", default=0.25)
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=90)  # attempts, settled messages
 MESSAGING_QUOTA_RESERVE = 0.1  # the last 10 % of a daily quota is kept for high-priority messages
 MESSAGING_CHANNEL_BACKENDS = {

@@ -6,11 +6,6 @@ from messaging.outbox import dispatch as dispatcher
 from messaging.outbox import receipts, retention
 
 
-def notification_dispatch_task(notification_id: int) -> int:
-    """Low-latency path, queued on commit by ``enqueue``: send this one if it is still due."""
-    return dispatcher.notification_dispatch(notification_id=notification_id)
-
-
 def outbox_dispatch_due_task() -> int:
     """Safety net schedule: recover expired leases, then send whatever is due within the time budget."""
     dispatcher.leases_recover()

@@ -20,7 +20,6 @@ from messaging.channels.base import ChannelError
 from messaging.models import (
     DUE_STATUSES,
     AttemptOutcome,
-    Channel,
     DeliveryAttempt,
     Notification,
     NotificationStatus,
@@ -151,18 +150,6 @@ def claims_release(claims: list[Claim]) -> int:
                           status=previous, claimed_until=None):
             released += 1
     return released
-
-
-def notification_dispatch(*, notification_id: int) -> int:
-    """Send one notification now if it is due, following its fallback chain within this call."""
-    processed = 0
-    for _ in range(len(Channel.values) + 2):
-        claims = claim_due(limit=1, notification_id=notification_id)
-        if not claims:
-            break
-        process_claim_safely(claims[0])
-        processed += 1
-    return processed
 
 
 def process_claim_safely(claim: Claim) -> str:

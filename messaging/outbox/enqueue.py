@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from djobea.phones import CHANNEL_PREFIXES, mask_phone
 from messaging.models import DUE_STATUSES, Channel, Notification, NotificationStatus, Priority
+from messaging.outbox.wake import outbox_wake_on_commit
 from reliability.dead_letters import dead_letter_close
 
 logger = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def enqueue(
     template_sid: str = "",
     template_variables: dict | None = None,
 ) -> Notification:
-    """Record a message in the outbox (idempotent on ``key``) and dispatch it once committed."""
+    """Record a message in the outbox (idempotent on ``key``); the outbox worker is woken once committed."""
     if not key:
         raise ValueError("an idempotency key is required")
     phone = _bare_phone(phone)
@@ -70,7 +71,7 @@ def enqueue(
     notification, created = _get_or_create(key=key, defaults=defaults)
     if created:
         logger.info("notification %s queued on %s for %s", notification.pk, chain, mask_phone(phone or ""))
-        transaction.on_commit(lambda: queue_dispatch(notification.pk))
+        outbox_wake_on_commit()
     return notification
 
 
@@ -90,12 +91,6 @@ def _get_or_create(*, key: str, defaults: dict) -> tuple[Notification, bool]:
             return Notification.objects.get_or_create(idempotency_key=key, defaults=defaults)
     except IntegrityError:
         return Notification.objects.get(idempotency_key=key), False
-
-
-def queue_dispatch(notification_id: int) -> None:
-    from django_q.tasks import async_task
-
-    async_task("messaging.tasks.notification_dispatch_task", notification_id, group="outbox")
 
 
 def notification_requeue(*, notification_id: int, reason: str = "") -> bool:
@@ -118,7 +113,7 @@ def notification_requeue(*, notification_id: int, reason: str = "") -> bool:
     )
     if updated:
         dead_letter_close(kind="notification", object_id=notification_id)
-        transaction.on_commit(lambda: queue_dispatch(notification_id))
+        outbox_wake_on_commit()
     return bool(updated)
 
 
@@ -140,6 +135,6 @@ def notification_retry_now(*, ids, user) -> int:
     letters = DeadLetter.objects.filter(kind="notification", object_id__in=[str(pk) for pk in dead],
                                         redriven_at__isnull=True).values_list("pk", flat=True)
     redriven = dead_letter_redrive(ids=list(letters), user=user)
-    for pk in due_ids:
-        transaction.on_commit(lambda pk=pk: queue_dispatch(pk))
+    if due_ids:
+        outbox_wake_on_commit()
     return len(due_ids) + redriven

@@ -22,6 +22,7 @@ from messaging.channels import get_channel
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Channel, Notification, NotificationStatus, StatusCallback
 from messaging.outbox.outcomes import Attempt, log_attempt, on_failure
+from messaging.outbox.wake import outbox_wake_on_commit
 from messaging.webhooks import twilio_signature_valid
 from reliability.errors import record_error
 from reliability.metrics import WEBHOOK_LATENCY
@@ -150,8 +151,11 @@ def _undelivered(notification: Notification, *, sid: str, status: str, error_cod
     attempt = Attempt(channel=notification.channel, started_at=timezone.now(), provider_sid=sid)
     error = ChannelError(error_code or "unknown", f"status callback: {status}")
     with transaction.atomic():
-        return on_failure(notification, attempt, error, guard=guard, counted=False,
-                          outcome=AttemptOutcome.UNDELIVERED)
+        result = on_failure(notification, attempt, error, guard=guard, counted=False,
+                            outcome=AttemptOutcome.UNDELIVERED)
+    if result in ("moved", "template"):
+        outbox_wake_on_commit()  # its next form or channel is due now
+    return result
 
 
 def status_callbacks_replay(*, sid: str) -> int:

@@ -46,7 +46,7 @@ def dispatcher_env(fake_twilio, settings):
 
 
 def start_dispatcher(env: dict, *args: str) -> subprocess.Popen:
-    command = [sys.executable, "manage.py", "dispatch_outbox", "--until-idle", "--max-seconds", "300", *args]
+    command = [sys.executable, "manage.py", "outbox_worker", "--until-idle", "--max-seconds", "300", *args]
     return subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -49,17 +49,20 @@ def test_a_message_exists_only_if_the_causing_transaction_commits(run_tasks):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_commit_queues_a_dispatch_that_sends_on_the_console(run_tasks, settings):
+def test_commit_wakes_the_outbox_worker_that_sends_on_the_console_without_a_task_per_message(settings):
     from django.utils import timezone
+    from django_q.models import OrmQ
 
     from messaging.models import Conversation
+    from messaging.outbox.worker import OutboxWorker
 
     settings.MESSAGING_BACKEND = "console"
     settings.CONSOLE_FAIL_RATE = 0.0
     Conversation.objects.create(phone=PHONE, last_inbound_at=timezone.now())
     with transaction.atomic():
         n = enqueue(key="welcome", body="Bienvenue", phone=PHONE)
-    assert run_tasks() == ["messaging.tasks.notification_dispatch_task"]
+    assert not OrmQ.objects.exists()  # issue 9: no queued task per message
+    assert OutboxWorker().run(until_idle=True) == 1
     n.refresh_from_db()
     assert n.status == NotificationStatus.SENT
     assert n.provider_sid.startswith("CONSOLE")
