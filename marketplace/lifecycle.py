@@ -37,7 +37,8 @@ COUNTDOWN_MINUTES = (15, 5)  # warnings before the search deadline, in minutes l
 
 
 def request_submit(
-    *, client: Client, category: ServiceCategory, zone: Zone, description: str, urgency: str = Urgency.NORMAL
+    *, client: Client, category: ServiceCategory, zone: Zone, description: str, urgency: str = Urgency.NORMAL,
+    photos: list[str] = (),
 ) -> ServiceRequest:
     """Create the request from confirmed intake slots, tell the client its reference, start the search."""
     with transaction.atomic():
@@ -48,6 +49,7 @@ def request_submit(
             zone=zone,
             description=description,
             urgency=urgency,
+            photos=list(photos),
             search_deadline=now + timedelta(minutes=settings.SEARCH_DEADLINE_MINUTES),
         )
         request_transition(service_request=request, to=RequestStatus.SEARCHING, actor="client", note="intake confirmed")

@@ -204,6 +204,7 @@ class ServiceRequest(models.Model):
     )
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("zone"))
     description = models.TextField(_("description"), blank=True)
+    photos = models.JSONField(_("photos"), default=list, blank=True, help_text=_("Links of the client's photos."))
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     status = models.CharField(
         _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.COLLECTING

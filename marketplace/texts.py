@@ -67,11 +67,55 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "😊 Thanks! To help you, tell us in a few words the service you need and your area "
         "(e.g. \"water leak in Bonamoussadi\"). HELP for help.",
     },
-    "media_only": {
-        "fr": "📷 Merci pour la photo ! Nous ne lisons pas encore les images : décrivez le problème "
-        "en quelques mots, avec votre quartier.",
-        "en": "📷 Thanks for the picture! We can't read images yet: please describe the problem "
-        "in a few words, with your area.",
+    "media_received": {
+        "fr": "📷 Merci pour la photo, je la joins à votre demande : le prestataire la verra.",
+        "en": "📷 Thanks for the picture, I'm attaching it to your request: the provider will see it.",
+    },
+    "media_added": {
+        "fr": "📷 Merci, la photo est ajoutée à votre demande {reference}.",
+        "en": "📷 Thanks, the picture is added to your request {reference}.",
+    },
+    "voice_note": {
+        "fr": "🎤 Merci ! Nous ne pouvons pas encore écouter les messages vocaux : écrivez votre besoin en "
+        "quelques mots, avec votre quartier (ex. « fuite d'eau à Bonamoussadi »).",
+        "en": "🎤 Thanks! We can't listen to voice notes yet: please type what you need in a few words, "
+        "with your area (e.g. \"water leak in Bonamoussadi\").",
+    },
+    "sticker": {
+        "fr": "😄 Merci pour le sticker ! Dites-nous en quelques mots ce dont vous avez besoin, avec votre quartier.",
+        "en": "😄 Thanks for the sticker! Tell us in a few words what you need, with your area.",
+    },
+    "contact_card": {
+        "fr": "📇 Merci pour le contact. Si la demande est pour cette personne, écrivez son besoin et son "
+        "quartier : nous organisons tout avec vous.",
+        "en": "📇 Thanks for the contact. If the job is for that person, type their need and their area: "
+        "we'll arrange it all with you.",
+    },
+    "unsupported": {
+        "fr": "Nous ne savons pas encore lire ce type de message 🙏 Écrivez-nous en texte, s'il vous plaît.",
+        "en": "We can't read this kind of message yet 🙏 Please write to us in text.",
+    },
+    "location_unknown": {
+        "fr": "📍 Merci ! Cette position est loin des quartiers que nous couvrons (Douala, Yaoundé). "
+        "Écrivez le nom de votre quartier, s'il vous plaît.",
+        "en": "📍 Thanks! This location is far from the areas we cover (Douala, Yaoundé). "
+        "Please type the name of your neighbourhood.",
+    },
+    "opted_out": {
+        "fr": "Vous ne recevrez plus de messages de Djobea, sauf nos réponses à vos propres messages. "
+        "Écrivez DEMARRER pour revenir.",
+        "en": "You will no longer get messages from Djobea, except our answers to your own messages. "
+        "Write START to come back.",
+    },
+    "opted_in": {
+        "fr": "C'est noté, vous recevez à nouveau les messages de Djobea 😊",
+        "en": "Done, you will receive Djobea's messages again 😊",
+    },
+    "unknown_language": {
+        "fr": "Désolé, je parle français et anglais. Écrivez votre besoin et votre quartier dans l'une de ces "
+        "langues. / Sorry, I speak French and English. Please write your need and your area in one of them.",
+        "en": "Sorry, I speak English and French. Please write your need and your area in one of them. / "
+        "Désolé, je parle anglais et français. Écrivez votre besoin et votre quartier dans l'une de ces langues.",
     },
     # --- Client: beyond the slots (marketplace/inbound/intents.py) ---------------------------
     "intent_join": {
@@ -208,9 +252,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     # --- Provider ---------------------------------------------------------------------------
     "provider_offer": {
-        "fr": "🛠️ Nouvelle demande {reference} : {category} à {zone}{urgent}.\n« {description} »\n"
+        "fr": "🛠️ Nouvelle demande {reference} : {category} à {zone}{urgent}.\n« {description} »{photos}\n"
         "Répondez OUI pour accepter ou NON pour refuser (valable {minutes} min).",
-        "en": "🛠️ New job {reference}: {category} in {zone}{urgent}.\n\"{description}\"\n"
+        "en": "🛠️ New job {reference}: {category} in {zone}{urgent}.\n\"{description}\"{photos}\n"
         "Reply YES to accept or NO to decline (valid {minutes} min).",
     },
     "provider_reminder": {

@@ -46,6 +46,10 @@ def parse(text: str, *, client: Client, conversation: Conversation, reply: Repli
     return result
 
 
+def add_photos(slots: dict, urls: list[str]) -> None:
+    slots["photos"] = [*slots.get("photos", []), *urls]
+
+
 def add_part(slots: dict, *, text: str, category: str | None) -> None:
     parts = [*slots.get("parts", []), [text.strip(), category]]
     _set_parts(slots, parts)
@@ -105,5 +109,6 @@ def submit(slots: dict, *, client: Client) -> bool:
         zone=zone,
         description=slots.get("description", ""),
         urgency=slots.get("urgency", Urgency.NORMAL),
+        photos=slots.get("photos", []),
     )
     return True
