@@ -83,6 +83,7 @@ class Snapshot:
     forced: str
     generation: int
     opened_at: datetime | None
+    window_clean: bool = False  # closed with a full window of fast successes: one more changes nothing
 
 
 def breaker_config(name: str) -> dict:
@@ -104,8 +105,13 @@ def _snapshot(name: str) -> Snapshot:
     cached = _cache.get(name)
     if ttl > 0 and cached and cached[0] > time.monotonic():
         return cached[1]
-    row = CircuitBreaker.objects.filter(name=name).values("state", "forced", "generation", "opened_at").first()
-    snap = Snapshot(**row) if row else Snapshot(BreakerState.CLOSED, BreakerForce.NONE, 0, None)
+    fields = ("state", "forced", "generation", "opened_at", "window")
+    row = CircuitBreaker.objects.filter(name=name).values(*fields).first()
+    snap = Snapshot(BreakerState.CLOSED, BreakerForce.NONE, 0, None)
+    if row:
+        window = row.pop("window")
+        full = len(window) >= breaker_config(name)["window_size"]
+        snap = Snapshot(**row, window_clean=full and all(outcome == SUCCESS for outcome in window))
     if ttl > 0:
         _cache[name] = (time.monotonic() + ttl, snap)
     return snap
@@ -241,6 +247,11 @@ class Breaker:
             return
         config = self.config
         outcome = _outcome(success=success, slow=duration >= config["slow_call_seconds"])
+        snap = _snapshot(self.name)
+        if outcome == SUCCESS and snap.state == BreakerState.CLOSED and snap.window_clean:
+            # The window already holds only fast successes: no write, no row lock (the hot path of every send).
+            # A failure another process recorded within the cache second may miss a success: conservative.
+            return
         with transaction.atomic():
             row = _row_for_update(self.name)
             if row.generation != permit.generation or row.forced:

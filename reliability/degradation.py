@@ -15,6 +15,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +54,16 @@ def current_level() -> str:
     """The level in force now (one indexed read)."""
     state = DegradationState.objects.order_by("pk").first()
     return effective(state)[0] if state else L.NORMAL
+
+
+LEVEL_CACHE_KEY = "djobea:degradation-level"
+LEVEL_CACHE_SECONDS = 2  # the level is recomputed every minute; hot paths (each send) read it at most this often
+
+
+def current_level_cached() -> str:
+    """``current_level`` read at most every LEVEL_CACHE_SECONDS (shared through the cache); every write below
+    forgets it, so a change made in this process applies at once."""
+    return cache.get_or_set(LEVEL_CACHE_KEY, current_level, LEVEL_CACHE_SECONDS)
 
 
 def current_state() -> dict:
@@ -136,6 +147,7 @@ def degradation_refresh(**facts) -> str:
             computed_level=level, computed_reason=reason[:255], updated_at=timezone.now()
         )
         state.computed_level, state.computed_reason = level, reason
+        cache.delete(LEVEL_CACHE_KEY)
     return effective(state)[0]
 
 
@@ -152,6 +164,7 @@ def degradation_set(*, level: str, reason: str, user, minutes: int | None = 60) 
             override_level=level, override_reason=reason.strip()[:255], override_by=user,
             override_expires_at=expires, updated_at=timezone.now(),
         )
+    cache.delete(LEVEL_CACHE_KEY)
     logger.warning("degradation overridden to %s by %s until %s: %s", level, user, expires, reason)
     state.refresh_from_db()
     return state
@@ -162,4 +175,5 @@ def degradation_clear(*, user) -> None:
     DegradationState.objects.filter(pk=state.pk).update(
         override_level="", override_reason="", override_by=None, override_expires_at=None, updated_at=timezone.now()
     )
+    cache.delete(LEVEL_CACHE_KEY)
     logger.warning("degradation override cleared by %s", user)

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from messaging.models import ChannelQuota, Priority, QuotaUsage
 
 WINDOW = timedelta(hours=24)
+SPENT_CACHE_KEY = "djobea:quota-spent-until"
+SPENT_CACHE_SECONDS = 1
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,14 @@ def quota_reserve(*, channel: str, notification_id: int, priority: int, now: dat
 
 
 def _spent_until(channel: str, now: datetime) -> datetime | None:
-    return (ChannelQuota.objects.filter(channel=channel, spent_until__gt=now)
-            .values_list("spent_until", flat=True).first())
+    """The channel's 63038 mark, read at most every SPENT_CACHE_SECONDS per channel (every send asks)."""
+    spent_until = cache.get_or_set(f"{SPENT_CACHE_KEY}:{channel}", lambda: _read_spent_until(channel),
+                                   SPENT_CACHE_SECONDS)
+    return spent_until if spent_until and spent_until > now else None
+
+
+def _read_spent_until(channel: str) -> datetime | None:
+    return ChannelQuota.objects.filter(channel=channel).values_list("spent_until", flat=True).first()
 
 
 def _frees_at(window, now: datetime) -> datetime:
@@ -77,5 +86,6 @@ def quota_mark_spent(*, channel: str, until: datetime | None = None) -> datetime
     now = timezone.now()
     until = until or _frees_at(QuotaUsage.objects.filter(channel=channel, used_at__gt=now - WINDOW), now + WINDOW)
     ChannelQuota.objects.update_or_create(channel=channel, defaults={"spent_until": until})
+    cache.delete(f"{SPENT_CACHE_KEY}:{channel}")
     return until
 

@@ -67,7 +67,7 @@ def is_suppressed(*, phone: str, channel: str) -> bool:
 
 def degraded_skip(notification: Notification, *, now: datetime) -> Skip | None:
     """What the degradation level in force holds back (README, "Degradation levels"); never dropped."""
-    level = degradation.current_level()
+    level = degradation.current_level_cached()
     if notification.channel == Channel.WHATSAPP and not degradation.whatsapp_enabled(level):
         return Skip("degraded", Category.TRANSIENT, f"WhatsApp off at degradation level {level}", move_on=True,
                     until=now + DEGRADED_RECHECK)
