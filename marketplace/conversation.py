@@ -17,6 +17,7 @@ from marketplace.inbound.provider import handle_provider_message
 from marketplace.inbound.whatsapp import Kind, read_incoming
 from marketplace.intake.answers import detect_command, has_words, interpret_answer
 from marketplace.intake.base import get_parser, remember_parse
+from marketplace.intake.session import intake_history
 from marketplace.models import Client, Provider
 from marketplace.notify import Replier
 from messaging.models import Conversation, InboundMessage, Priority
@@ -57,8 +58,9 @@ def prepare_inbound(message: InboundMessage) -> None:
         return  # most likely "OUI" to a summary or to an offer: nothing to parse
     if Provider.objects.filter(phone=message.sender).exists():
         return
-    language = Client.objects.filter(phone=message.sender).values_list("language", flat=True).first() or "fr"
-    remember_parse(message.provider_sid, get_parser().parse(text, language_hint=language))
+    client = Client.objects.filter(phone=message.sender).first()
+    language, history = (client.language, intake_history(client)) if client else ("fr", [])
+    remember_parse(message.provider_sid, get_parser().parse(text, language_hint=language, history=history))
 
 
 def _client_and_conversation(message: InboundMessage) -> tuple[Client, Conversation]:

@@ -4,7 +4,7 @@ When all are known the client gets a summary; what they answer to it is intake.s
 """
 
 from marketplace.intake.base import ParseResult
-from marketplace.intake.session import add_part, ask_next, parse, session_for, session_save
+from marketplace.intake.session import add_part, ask_next, parse, remember_said, session_for, session_save
 from marketplace.intake.summary import summary_step
 from marketplace.models import Client, Urgency
 from marketplace.notify import Replier
@@ -22,6 +22,8 @@ def intake_step(*, text: str, client: Client, conversation: Conversation, reply:
         result = parse(text, client=client, conversation=conversation, reply=reply)
         fill_slots(slots, result, text=text)
         ask_next(slots, reply=reply, language=client.language)
+    if slots:  # not once the request is submitted
+        remember_said(slots, text)
     session_save(session, slots)
 
 

@@ -5,6 +5,8 @@ spellings, French, Pidgin and English mixed, emoji. The pieces live in text, tra
 urgency; this module puts them together and guesses the language.
 """
 
+from collections.abc import Sequence
+
 from marketplace.intake.base import Parser, ParseResult
 from marketplace.intake.places import find_zone
 from marketplace.intake.text import normalize
@@ -37,7 +39,8 @@ def detect_language(tokens: list[str], *, hint: str) -> tuple[str, bool]:
 class RulesParser(Parser):
     name = "rules"
 
-    def parse(self, text: str, *, language_hint: str = "fr") -> ParseResult:
+    def parse(self, text: str, *, language_hint: str = "fr", history: Sequence[str] = ()) -> ParseResult:
+        """The latest message alone: the intake session keeps what earlier ones said."""
         normalized = normalize(text)
         tokens = normalized.split()
         language, detected = detect_language(tokens, hint=language_hint)

@@ -15,6 +15,7 @@ from marketplace.notify import Replier
 from messaging.models import Conversation
 
 PART_SEPARATOR = " — "
+HISTORY_MESSAGES = 10
 
 
 def session_for(client: Client) -> IntakeSession:
@@ -32,9 +33,22 @@ def session_clear(client: Client) -> bool:
     return bool(IntakeSession.objects.filter(client=client).exclude(slots={}).update(slots={}))
 
 
+def intake_history(client: Client) -> list[str]:
+    """What the client already wrote about this job, oldest first (the AI parser reads it as context)."""
+    session = IntakeSession.objects.filter(client=client).first()
+    return list(session.slots.get("said", [])) if session else []
+
+
+def remember_said(slots: dict, text: str) -> None:
+    slots["said"] = [*slots.get("said", []), text][-HISTORY_MESSAGES:]
+
+
 def parse(text: str, *, client: Client, conversation: Conversation, reply: Replier) -> ParseResult:
     """The message read by the configured parser (done before the transaction when prepared); sets the language."""
-    result = take_parse(reply.message_sid) or get_parser().parse(text, language_hint=conversation.language)
+    history = intake_history(client)
+    result = take_parse(reply.message_sid) or get_parser().parse(
+        text, language_hint=conversation.language, history=history
+    )
     if result.language_detected:
         reply.language = result.language
         if client.language != result.language:

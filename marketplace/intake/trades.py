@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from marketplace.intake.text import find_phrase, normalize
 from marketplace.models import ServiceCategory
 
+NEGATIONS = frozenset({"pas", "not"})
+ARTICLES = frozenset({"le", "la", "l", "un", "une", "a", "an", "the"})
+
 
 @dataclass(frozen=True)
 class Mention:
@@ -46,10 +49,23 @@ def _mentions(tokens: list[str], phrases: dict[str, set[tuple[str, ...]]]) -> li
     return kept
 
 
+def _denied(tokens: list[str], start: int) -> bool:
+    """"pas plombier", "pas le plombier", "not an electrician" (but "pas de courant" is a phrase of its own)."""
+    before = tokens[max(0, start - 2):start]
+    return bool(before) and (before[-1] in NEGATIONS or (len(before) == 2 and before[0] in NEGATIONS
+                                                          and before[1] in ARTICLES))
+
+
+def denied_trades(tokens: list[str]) -> set[str]:
+    return {m.slug for m in _mentions(tokens, trade_phrases()) if _denied(tokens, m.start)}
+
+
 def find_category(tokens: list[str]) -> str | None:
-    """The trade with the most distinct mentions; on a tie, the one named first."""
+    """The trade with the most distinct mentions, denied ones left out; on a tie, the one named first."""
     scores: dict[str, tuple[set, int]] = {}
     for mention in _mentions(tokens, trade_phrases()):
+        if _denied(tokens, mention.start):
+            continue
         spans, first = scores.get(mention.slug, (set(), len(tokens)))
         scores[mention.slug] = (spans | {mention.start}, min(first, mention.start))
     if not scores:

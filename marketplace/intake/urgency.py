@@ -34,8 +34,12 @@ URGENT_PHRASES = (
 URGENT_FUZZY = ("urgent", "urgence", "urgently", "emergency", "immediatement")
 
 
+def urgency_denied(normalized: str) -> bool:
+    return has_phrase(normalized, NOT_URGENT)
+
+
 def detect_urgency(normalized: str, tokens: list[str]) -> str:
-    if has_phrase(normalized, NOT_URGENT):
+    if urgency_denied(normalized):
         return Urgency.NORMAL
     if has_phrase(normalized, URGENT_PHRASES):
         return Urgency.URGENT

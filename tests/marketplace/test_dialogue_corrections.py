@@ -32,7 +32,8 @@ def test_a_bare_non_asks_what_to_change_and_keeps_everything(client, run_tasks, 
     asked = send(client, run_tasks, CLIENT, "Non")
 
     assert "Que faut-il changer" in replies_to(asked)[0]
-    assert slots() == before
+    kept = ("category", "zone", "description", "awaiting")
+    assert {key: slots()[key] for key in kept} == {key: before[key] for key in kept}
     assert not ServiceRequest.objects.filter(client__phone=CLIENT).exists()
 
 
@@ -87,3 +88,14 @@ def test_a_second_need_becomes_a_second_request_after_its_own_confirmation(clien
     first.refresh_from_db()
     assert first.status == RequestStatus.OFFERED
 
+
+
+def test_the_ai_parser_gets_the_conversation_so_far(client, run_tasks, webhook, fake_ai):
+    fake_ai.answer = {"category": "plomberie", "zone": None, "urgency": "normal", "language": "fr"}
+    send(client, run_tasks, CLIENT, "plombier svp")
+    fake_ai.answer = {"category": "plomberie", "zone": "Makepe", "urgency": "normal", "language": "fr"}
+
+    send(client, run_tasks, CLIENT, "je suis a Makepe")
+
+    contents = [m["content"] for m in fake_ai.requests[-1]["json"]["messages"][1:]]
+    assert contents == ["plombier svp", "je suis a Makepe"]
