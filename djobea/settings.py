@@ -109,6 +109,8 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
+# Per-process memo of hot reads (degradation level, quota marks) for a second or two: never shared state.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "djobea-local"}
 
 # django-q2 is a pump, not the source of truth: our tables hold retry and attempt state
 # (ARCHITECTURE §6). djobea.checks enforces these rules.
@@ -264,6 +266,11 @@ MESSAGING_SEND_CONCURRENCY = {
     "email": env.int("EMAIL_SEND_CONCURRENCY", default=2),
 }
 MESSAGING_POLL_SECONDS = env.float("MESSAGING_POLL_SECONDS", default=0.25)
+# Per-sender ceilings honoured by every worker of every node (Twilio: about 80/s for one WhatsApp sender).
+MESSAGING_MAX_PER_SECOND = {
+    "whatsapp": env.int("WHATSAPP_MAX_PER_SECOND", default=80),
+    "sms": env.int("SMS_MAX_PER_SECOND", default=30),
+}
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=90)  # attempts, settled messages
 MESSAGING_QUOTA_RESERVE = 0.1  # the last 10 % of a daily quota is kept for high-priority messages
 MESSAGING_CHANNEL_BACKENDS = {

@@ -15,7 +15,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,7 +63,7 @@ LEVEL_CACHE_SECONDS = 2  # the level is recomputed every minute; hot paths (each
 def current_level_cached() -> str:
     """``current_level`` read at most every LEVEL_CACHE_SECONDS (shared through the cache); every write below
     forgets it, so a change made in this process applies at once."""
-    return cache.get_or_set(LEVEL_CACHE_KEY, current_level, LEVEL_CACHE_SECONDS)
+    return caches["local"].get_or_set(LEVEL_CACHE_KEY, current_level, LEVEL_CACHE_SECONDS)
 
 
 def current_state() -> dict:
@@ -147,7 +147,7 @@ def degradation_refresh(**facts) -> str:
             computed_level=level, computed_reason=reason[:255], updated_at=timezone.now()
         )
         state.computed_level, state.computed_reason = level, reason
-        cache.delete(LEVEL_CACHE_KEY)
+        caches["local"].delete(LEVEL_CACHE_KEY)
     return effective(state)[0]
 
 
@@ -164,7 +164,7 @@ def degradation_set(*, level: str, reason: str, user, minutes: int | None = 60) 
             override_level=level, override_reason=reason.strip()[:255], override_by=user,
             override_expires_at=expires, updated_at=timezone.now(),
         )
-    cache.delete(LEVEL_CACHE_KEY)
+    caches["local"].delete(LEVEL_CACHE_KEY)
     logger.warning("degradation overridden to %s by %s until %s: %s", level, user, expires, reason)
     state.refresh_from_db()
     return state
@@ -175,5 +175,5 @@ def degradation_clear(*, user) -> None:
     DegradationState.objects.filter(pk=state.pk).update(
         override_level="", override_reason="", override_by=None, override_expires_at=None, updated_at=timezone.now()
     )
-    cache.delete(LEVEL_CACHE_KEY)
+    caches["local"].delete(LEVEL_CACHE_KEY)
     logger.warning("degradation override cleared by %s", user)

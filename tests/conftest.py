@@ -77,12 +77,13 @@ def staff_client(client, staff_user):
 @pytest.fixture(autouse=True)
 def _fresh_breaker_cache():
     """Each process caches breaker states ~1 s; a test must not see the previous test's (rolled-back) state."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from reliability.breakers import clear_cache
 
     clear_cache()
-    cache.clear()  # rate limits kept in the cache (e.g. the outbox's wake) must not leak between tests
+    for alias in ("default", "local"):  # rate limits and memos kept in caches must not leak between tests
+        caches[alias].clear()
     yield
     clear_cache()
 

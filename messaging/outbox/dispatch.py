@@ -8,6 +8,7 @@ send; every later write is conditional on still holding it (messaging.outbox.out
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,6 +38,7 @@ from messaging.outbox.outcomes import (
     on_sent,
     waiting_wake,
 )
+from messaging.outbox.pacing import wait_for_slot
 from messaging.outbox.policy import classify
 from messaging.outbox.quotas import quota_release
 from messaging.outbox.receipts import status_callbacks_replay
@@ -54,6 +56,18 @@ class Claim:
     lease: datetime
     was_unknown: bool
     notification: Notification | None = None  # as read under the row lock
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A send the provider accepted, not yet written down."""
+
+    notification: Notification
+    attempt: Attempt
+    guard: dict
+
+
+SentSink = Callable[[list[Sent]], object]
 
 
 def _lease_from(now: datetime) -> datetime:
@@ -152,10 +166,14 @@ def claims_release(claims: list[Claim]) -> int:
     return released
 
 
-def process_claim_safely(claim: Claim) -> str:
-    """A bug in one row must not stop the batch: record it; the lease expires and the sweep recovers."""
+def process_claim_safely(claim: Claim, *, sent_sink: SentSink | None = None) -> str:
+    """A bug in one row must not stop the batch: record it; the lease expires and the sweep recovers.
+
+    With ``sent_sink``, a success is handed to it (the outbox worker writes them in groups: one commit for
+    many sends) instead of being written at once.
+    """
     try:
-        return process_claim(claim)
+        return process_claim(claim, sent_sink=sent_sink)
     except Exception as exc:  # noqa: BLE001 (recorded with a support code, row recovered by the sweep)
         event = record_error(category="messaging.dispatcher", message=f"dispatching notification {claim.pk} failed",
                              exc=exc, context={"notification_id": claim.pk})
@@ -177,7 +195,7 @@ def _release_after_crash(claim: Claim, *, support_code: str, error: str) -> None
                    last_error_category="unknown", last_error=error[:2000], support_code=support_code)
 
 
-def process_claim(claim: Claim) -> str:
+def process_claim(claim: Claim, *, sent_sink: SentSink | None = None) -> str:
     notification = claim.notification or Notification.objects.get(pk=claim.pk)
     guard = lease_guard(notification, claim.lease)
     if claim.was_unknown:
@@ -194,7 +212,7 @@ def process_claim(claim: Claim) -> str:
     plan = plan_send(notification, now=timezone.now())
     if isinstance(plan, Skip):
         return _skip(notification, plan, guard=guard)
-    return _send(notification, plan, guard=guard)
+    return _send(notification, plan, guard=guard, sent_sink=sent_sink)
 
 
 @transaction.atomic
@@ -222,7 +240,7 @@ def _renew_lease(guard: dict) -> dict | None:
     return {**guard, "claimed_until": lease}
 
 
-def _send(notification: Notification, plan: SendPlan, *, guard: dict) -> str:
+def _send(notification: Notification, plan: SendPlan, *, guard: dict, sent_sink: SentSink | None) -> str:
     guard = _renew_lease(guard)
     if guard is None:
         quota_release(usage_id=plan.quota_usage_id)
@@ -230,6 +248,7 @@ def _send(notification: Notification, plan: SendPlan, *, guard: dict) -> str:
         return "lease_lost"
     channel = get_channel(plan.channel)
     message = outgoing_message(notification, template_sid=plan.template_sid, variables=plan.template_variables)
+    wait_for_slot(plan.channel)
     started_at, clock = timezone.now(), time.monotonic()
     try:
         result = channel.send(message)
@@ -245,8 +264,20 @@ def _send(notification: Notification, plan: SendPlan, *, guard: dict) -> str:
     duration = time.monotonic() - clock
     breaker(plan.channel).record(plan.permit, success=True, duration=duration)
     attempt = Attempt(plan.channel, started_at, int(duration * 1000), result.provider_sid, plan.template_sid)
-    with transaction.atomic():
-        if on_sent(notification, attempt, guard=guard):
-            status_callbacks_replay(sid=result.provider_sid)
-    waiting_wake(plan.channel)
+    (sent_sink or sends_record)([Sent(notification, attempt, guard)])
     return "sent"
+
+
+def sends_record(sends: list[Sent]) -> int:
+    """Write accepted sends in one transaction (each row still guarded by its own lease), replay the status
+    callbacks that raced them, and wake what waited for their channels. Returns how many were still ours.
+
+    If this never runs (the process dies first), the rows' leases expire and the lookup adopts the SIDs.
+    """
+    with transaction.atomic():
+        owned = [sent for sent in sends if on_sent(sent.notification, sent.attempt, guard=sent.guard)]
+        for sent in owned:
+            status_callbacks_replay(sid=sent.attempt.provider_sid)
+    for kind in {sent.attempt.channel for sent in owned}:
+        waiting_wake(kind)
+    return len(owned)

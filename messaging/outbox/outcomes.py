@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
 from djobea.phones import mask_phone
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus
+from messaging.outbox.pacing import RATE_CODES, channel_pause
 from messaging.outbox.policy import POLICY, Category, Rule, classify, policy_key
 from messaging.outbox.quotas import quota_mark_spent
 from reliability import metrics
@@ -156,7 +157,7 @@ def usable_channels(notification: Notification) -> list[str]:
 def waiting_wake(channel: str) -> int:
     """A send just worked on ``channel``: messages waiting out an outage go now, not at the end of their
     backoff. At most every WAKE_INTERVAL per process and channel (the cache remembers the last wake)."""
-    if not cache.add(f"djobea:outbox-wake:{channel}", 1, timeout=WAKE_INTERVAL_SECONDS):
+    if not caches["local"].add(f"djobea:outbox-wake:{channel}", 1, timeout=WAKE_INTERVAL_SECONDS):
         return 0
     now = timezone.now()
     woken = Notification.objects.filter(
@@ -191,6 +192,8 @@ def _side_effects(notification: Notification, attempt: Attempt, error: ChannelEr
     """Breaker trip, quota mark, ErrorEvent. Returns the support code of the event, if any."""
     if rule.category == Category.CHANNEL_CONFIG and error.code in POLICY:
         breaker(attempt.channel).trip(f"{error.code}: {error.message}"[:500])
+    if policy_key(error.code, error.http_status) in RATE_CODES:
+        channel_pause(attempt.channel, retry_after=error.retry_after)
     if not (rule.alert or rule.category == Category.UNKNOWN):
         return ""
     severity = "critical" if rule.category == Category.CHANNEL_CONFIG else "error"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
@@ -60,7 +60,7 @@ def quota_reserve(*, channel: str, notification_id: int, priority: int, now: dat
 
 def _spent_until(channel: str, now: datetime) -> datetime | None:
     """The channel's 63038 mark, read at most every SPENT_CACHE_SECONDS per channel (every send asks)."""
-    spent_until = cache.get_or_set(f"{SPENT_CACHE_KEY}:{channel}", lambda: _read_spent_until(channel),
+    spent_until = caches["local"].get_or_set(f"{SPENT_CACHE_KEY}:{channel}", lambda: _read_spent_until(channel),
                                    SPENT_CACHE_SECONDS)
     return spent_until if spent_until and spent_until > now else None
 
@@ -86,6 +86,6 @@ def quota_mark_spent(*, channel: str, until: datetime | None = None) -> datetime
     now = timezone.now()
     until = until or _frees_at(QuotaUsage.objects.filter(channel=channel, used_at__gt=now - WINDOW), now + WINDOW)
     ChannelQuota.objects.update_or_create(channel=channel, defaults={"spent_until": until})
-    cache.delete(f"{SPENT_CACHE_KEY}:{channel}")
+    caches["local"].delete(f"{SPENT_CACHE_KEY}:{channel}")
     return until
 

@@ -2,7 +2,8 @@
 
 Checks, in order: the recipient is not suppressed on this channel, the degradation level in force
 (severe: WhatsApp off; moderate and above: low-priority messages wait), the WhatsApp 24-hour window
-(template or next channel up front), the channel's breaker (cheap peek), the daily quota, and
+(template or next channel up front), the channel's breaker (cheap peek), a pause after a rate answer,
+the daily quota, and
 finally a breaker permit. The result is a plan to send, or a skip that says where to go.
 """
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from messaging.models import Channel, Conversation, DeliveryAttempt, InboundMessage, Notification, Priority
+from messaging.outbox.pacing import paused_until
 from messaging.outbox.policy import SUPPRESSING_CODES, Category
 from messaging.outbox.quotas import quota_release, quota_reserve
 from reliability import degradation
@@ -96,6 +98,10 @@ def plan_send(notification: Notification, *, now: datetime) -> SendPlan | Skip:
     if channel_breaker.is_open():
         return Skip("breaker_open", Category.TRANSIENT, f"{channel} breaker open", move_on=True,
                     until=now + timedelta(seconds=30))
+    paused = paused_until(channel, now=now)
+    if paused:
+        return Skip("rate_paused", Category.TRANSIENT, f"{channel} paused after a rate answer", move_on=False,
+                    until=paused)
     quota = quota_reserve(channel=channel, notification_id=notification.pk, priority=notification.priority, now=now)
     if not quota.allowed:
         return Skip("quota_spent" if quota.exhausted else "quota_low", Category.QUOTA, quota.reason,

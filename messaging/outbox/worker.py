@@ -1,26 +1,27 @@
 """The outbox worker: a long-running sender (``manage.py outbox_worker``), one or more per node.
 
-It claims due rows in batches (SKIP LOCKED on PostgreSQL), sends each batch concurrently in a bounded
-thread pool per channel (MESSAGING_SEND_CONCURRENCY), and sleeps until woken (NOTIFY) or the poll
-interval passes. Every rule of the dispatcher holds unchanged: each claim is processed by
+It claims due rows in batches (SKIP LOCKED on PostgreSQL) whenever its pools have room, sends them
+concurrently in a bounded thread pool per channel (MESSAGING_SEND_CONCURRENCY), and sleeps until woken
+(NOTIFY) or the poll interval passes. Every rule of the dispatcher holds unchanged: each claim is processed by
 ``process_claim_safely`` under its lease. Expired leases and stored callbacks are swept on the side.
 """
 
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
-from messaging.outbox.dispatch import Claim, claim_due, leases_recover, process_claim_safely
+from messaging.outbox.dispatch import Claim, Sent, claim_due, leases_recover, process_claim_safely, sends_record
 from messaging.outbox.wake import WakeListener
 
 logger = logging.getLogger(__name__)
 
 RECOVER_EVERY_SECONDS = 5.0
 DB_RETRY_SECONDS = 1.0
+GROUP_SECONDS = 0.02  # accepted sends are written together at most this often
 
 
 class OutboxWorker:
@@ -29,11 +30,19 @@ class OutboxWorker:
         self.pools = {kind: ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"outbox-{kind}",
                                                initializer=close_old_connections)
                       for kind, size in settings.MESSAGING_SEND_CONCURRENCY.items()}
+        self.capacity = 2 * sum(settings.MESSAGING_SEND_CONCURRENCY.values())  # claimed, queued or sending
+        self.inflight: set[Future] = set()
+        self.sent: list[Sent] = []
+        self.sent_lock = threading.Lock()
         self.stopping = threading.Event()
         self.processed = 0
 
     def run(self, *, until_idle: bool = False, max_seconds: float | None = None) -> int:
-        """Send until stopped (or, with ``until_idle``, until nothing is due). Returns rows processed."""
+        """Send until stopped (or, with ``until_idle``, until nothing is due). Returns rows processed.
+
+        A pipeline, not batch after batch: new rows are claimed as soon as the pools have room, so one slow
+        send never holds up the rest of its batch.
+        """
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
         listener = WakeListener()
         next_recovery = 0.0
@@ -42,17 +51,47 @@ class OutboxWorker:
                 if time.monotonic() >= next_recovery:
                     self._unit_of_work(leases_recover)
                     next_recovery = time.monotonic() + RECOVER_EVERY_SECONDS
-                claims = self._unit_of_work(lambda: claim_due(limit=self.batch_size))
-                if claims:
-                    self.send_batch(claims)
-                elif until_idle:
+                claimed = self._claim_into_pools()
+                if self.inflight:
+                    self._collect(wait(self.inflight, timeout=GROUP_SECONDS).done)
+                    self._write_sent()
+                elif not claimed and until_idle:
                     break
-                else:
+                elif not claimed:
                     listener.wait(settings.MESSAGING_POLL_SECONDS)
         finally:
             listener.close()
+            self._collect(wait(self.inflight).done)
+            self._write_sent()
             self.shutdown()
         return self.processed
+
+    def _claim_into_pools(self) -> int:
+        room = self.capacity - len(self.inflight)
+        if room < max(1, self.capacity // 4):  # claim in chunks, not one row per finished send
+            return 0
+        claims = self._unit_of_work(lambda: claim_due(limit=min(room, self.batch_size))) or []
+        for claim in claims:
+            self.inflight.add(self._pool_for(claim).submit(_process_in_thread, claim, self._hold_sent))
+        return len(claims)
+
+    def _hold_sent(self, sends: list[Sent]) -> None:
+        with self.sent_lock:
+            self.sent.extend(sends)
+
+    def _write_sent(self) -> None:
+        """One commit for every send accepted since the last one (a commit per message capped SQLite near
+        100/s: each is an fsync). A failure here is loud; the rows' leases expire and the lookup adopts them."""
+        with self.sent_lock:
+            sends, self.sent = self.sent, []
+        if sends:
+            self._unit_of_work(lambda: sends_record(sends))
+
+    def _collect(self, done) -> None:
+        for future in done:
+            self.inflight.discard(future)
+            future.result()  # process_claim_safely records its own failures; anything else is a bug: loud
+            self.processed += 1
 
     def _unit_of_work(self, work):
         """A dropped database connection (a restart, a terminated backend) is replaced on the next unit;
@@ -66,14 +105,6 @@ class OutboxWorker:
             self.stopping.wait(DB_RETRY_SECONDS)
             return None
 
-    def send_batch(self, claims: list[Claim]) -> None:
-        """Each claim on its channel's pool; returns when the whole batch is done."""
-        futures = [self._pool_for(claim).submit(_process_in_thread, claim) for claim in claims]
-        wait(futures)
-        for future in futures:
-            future.result()  # process_claim_safely records its own failures; anything else is a bug: loud
-        self.processed += len(claims)
-
     def _pool_for(self, claim: Claim) -> ThreadPoolExecutor:
         kind = claim.notification.channel if claim.notification else "whatsapp"
         return self.pools.get(kind) or next(iter(self.pools.values()))
@@ -86,6 +117,6 @@ class OutboxWorker:
             pool.shutdown(wait=True)
 
 
-def _process_in_thread(claim: Claim) -> str:
+def _process_in_thread(claim: Claim, sent_sink) -> str:
     close_old_connections()  # a connection the database dropped is replaced (CONN_HEALTH_CHECKS), not reused
-    return process_claim_safely(claim)
+    return process_claim_safely(claim, sent_sink=sent_sink)
