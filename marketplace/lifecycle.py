@@ -182,7 +182,8 @@ def request_change_zone(*, service_request: ServiceRequest, zone: Zone) -> bool:
     False when the request is no longer looking for a provider (the client is answered by the caller).
     """
     with transaction.atomic():
-        request = ServiceRequest.objects.select_for_update().select_related("client", "category").get(
+        # of=self: the category is a nullable join, which PostgreSQL refuses to lock.
+        request = ServiceRequest.objects.select_for_update(of=("self",)).select_related("client", "category").get(
             pk=service_request.pk
         )
         if request.status not in [*SEARCHING_STATUSES, RequestStatus.ESCALATED]:
