@@ -17,6 +17,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 import requests
 from django.conf import settings
 
+from marketplace import texts
 from marketplace.intake.base import Parser, ParseResult
 from marketplace.intake.places import find_zone
 from marketplace.intake.rules import RulesParser
@@ -168,7 +169,7 @@ class LlmParser(Parser):
         zone_id = None
         if isinstance(answer.get("zone"), str):
             zone_id = find_zone(normalize(answer["zone"]).split())
-        language = answer.get("language") if answer.get("language") in ("fr", "en") else rules.language
+        language = answer.get("language") if answer.get("language") in texts.LANGUAGES else rules.language
         # The AI's answer goes through the same negation rules as ours: "pas urgent", "pas plombier".
         normalized = normalize(text)
         if category in denied_trades(normalized.split()):
@@ -181,7 +182,7 @@ class LlmParser(Parser):
             urgency=urgency,
             description=rules.description,
             language=language,
-            language_detected=answer.get("language") in ("fr", "en") or rules.language_detected,
+            language_detected=answer.get("language") in texts.LANGUAGES or rules.language_detected,
             source=self.name,
         )
 

@@ -7,6 +7,7 @@ urgency; this module puts them together and guesses the language.
 
 from collections.abc import Sequence
 
+from marketplace import texts
 from marketplace.intake.base import Parser, ParseResult
 from marketplace.intake.places import find_zone
 from marketplace.intake.text import normalize
@@ -32,7 +33,7 @@ def detect_language(tokens: list[str], *, hint: str) -> tuple[str, bool]:
     french = sum(1 for t in tokens if t in FRENCH_MARKERS)
     english = sum(1 for t in tokens if t in ENGLISH_MARKERS)
     if french == english:
-        return (hint if hint in ("fr", "en") else "fr"), False
+        return texts.supported(hint), False
     return ("fr" if french > english else "en"), True
 
 
