@@ -1,7 +1,9 @@
 """System checks for rules that are easy to break by editing settings (ARCHITECTURE §6)."""
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import CheckMessage, Error, Warning, register
+
+from reliability.breakers import DEFAULT_CONFIG
 
 
 @register()
@@ -33,3 +35,64 @@ def q_cluster_errors(conf: dict) -> list[Error]:
             id="djobea.E004",
         ))
     return errors
+
+
+# Breaker settings: resilience4j's CircuitBreakerConfig refuses the same values at build time.
+BREAKER_RATES = ("failure_rate", "slow_call_rate")
+BREAKER_WAITS = ("slow_call_seconds", "open_seconds", "permit_ttl_seconds")
+BREAKER_COUNTS = ("window_size", "minimum_calls", "half_open_permits")
+
+
+@register()
+def breaker_rules(app_configs=None, **kwargs):
+    return breaker_errors(settings.BREAKERS)
+
+
+def breaker_errors(breakers: dict) -> list[CheckMessage]:
+    messages = []
+    for name, overrides in breakers.items():
+        unknown = sorted(set(overrides) - set(DEFAULT_CONFIG))
+        if unknown:
+            messages.append(Error(
+                f"BREAKERS[{name!r}] has unknown keys {unknown}: they would be ignored.",
+                hint=f"Known keys: {', '.join(DEFAULT_CONFIG)}.", id="djobea.E010",
+            ))
+        config = {**DEFAULT_CONFIG, **overrides}
+        not_numbers = [key for key in DEFAULT_CONFIG if not _is_number(config[key])]
+        if not_numbers:
+            messages.append(Error(f"BREAKERS[{name!r}]: {not_numbers} must be numbers.", id="djobea.E011"))
+            continue
+        messages += _breaker_value_errors(name, config)
+    return messages
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _breaker_value_errors(name: str, config: dict) -> list[CheckMessage]:
+    messages = []
+    for key in BREAKER_RATES:
+        if not 0 < config[key] <= 100:
+            messages.append(Error(
+                f"BREAKERS[{name!r}][{key!r}] is {config[key]}: a rate is a percentage above 0 and at most 100.",
+                id="djobea.E012",
+            ))
+    for key in BREAKER_WAITS:
+        if config[key] <= 0:
+            messages.append(Error(
+                f"BREAKERS[{name!r}][{key!r}] is {config[key]}: a duration must be positive.", id="djobea.E013",
+            ))
+    for key in BREAKER_COUNTS:
+        if config[key] < 1 or int(config[key]) != config[key]:
+            messages.append(Error(
+                f"BREAKERS[{name!r}][{key!r}] is {config[key]}: it must be a whole number of at least 1.",
+                id="djobea.E014",
+            ))
+    if config["minimum_calls"] > config["window_size"] >= 1:
+        messages.append(Warning(
+            f"BREAKERS[{name!r}]: minimum_calls ({config['minimum_calls']}) is larger than window_size "
+            f"({config['window_size']}); the breaker uses {config['window_size']}.",
+            hint="Lower minimum_calls or widen the window.", id="djobea.W010",
+        ))
+    return messages

@@ -7,9 +7,14 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self):
+        from messaging.health import OutboxLag, outbox_metrics
         from messaging.inbound import redrive_inbound
         from messaging.outbox import notification_redrive
         from reliability.dead_letters import register_redrive_handler
+        from reliability.health import register_health_check
+        from reliability.metrics import register_metrics_collector
 
         register_redrive_handler("notification", notification_redrive)
         register_redrive_handler("inbound", redrive_inbound)
+        register_health_check(OutboxLag)
+        register_metrics_collector("outbox", outbox_metrics)

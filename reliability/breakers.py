@@ -13,12 +13,17 @@ Usage (outside any transaction: the external call must never run under a databas
     # a recipient's 4xx is not the service failing: record it as success=True
     b.record(permit, success=True, duration=time.monotonic() - started)
 
+A permit whose call is not made after all (nothing to send, an error that says nothing about the
+service) is handed back with ``b.release(permit)``: nothing is recorded and a probe slot is freed.
+
 States: ``closed`` (calls flow; the last ``window_size`` outcomes are kept, and once there are at
-least ``minimum_calls`` the breaker opens when the failure rate or the slow-call rate reaches its
-threshold), ``open`` (calls refused until ``open_seconds`` have passed), ``half_open`` (at most
-``half_open_permits`` probe calls; a permit not reported within ``permit_ttl_seconds`` is freed;
-the probes' rates decide between closed and open). ``forced_open`` refuses every call and
-``disabled`` lets every call through without recording, until an admin resets the breaker.
+least ``minimum_calls`` — capped at ``window_size``, as resilience4j does — the breaker opens when the
+failure rate or the slow-call rate reaches its threshold; a call is slow when it lasts *more than*
+``slow_call_seconds``), ``open`` (calls refused until ``open_seconds`` have passed), ``half_open`` (at
+most ``half_open_permits`` probe calls; a permit not reported within ``permit_ttl_seconds`` is freed;
+once ``min(minimum_calls, half_open_permits)`` probes have reported, their rates decide between closed
+and open). ``forced_open`` refuses every call and ``disabled`` lets every call through without
+recording, until an admin resets the breaker. ``djobea.checks`` rejects impossible settings.
 
 Every state change bumps ``generation`` in one conditional UPDATE, so a result reported with a
 permit from an older generation (a slow call that started before the breaker opened) is ignored.
@@ -49,13 +54,14 @@ DEFAULT_CONFIG = {
     "minimum_calls": 10,  # no verdict before this many outcomes in the window
     "failure_rate": 50.0,  # percent of failures that opens the breaker
     "slow_call_rate": 100.0,  # percent of slow calls that opens it
-    "slow_call_seconds": 10.0,  # a call at least this long is slow
+    "slow_call_seconds": 10.0,  # a call longer than this is slow
     "open_seconds": 60.0,  # wait in open state before probing
     "half_open_permits": 3,  # probe calls allowed in half-open state
     "permit_ttl_seconds": 30.0,  # a probe not reported within this is freed
 }
 
 FAILURE, SUCCESS, SLOW_FAILURE, SLOW_SUCCESS = "f", "s", "F", "S"
+UNDECIDED, EXCEEDED, BELOW = "undecided", "exceeded", "below"  # a window's verdict
 
 
 class BreakerOpen(Exception):
@@ -151,6 +157,21 @@ def window_failure_rate(window: list[str]) -> float:
     return _rates(window)[0]
 
 
+def _verdict(window: list[str], config: dict, *, size: int) -> str:
+    """resilience4j's CircuitBreakerMetrics.checkIfThresholdsExceeded over a count window of ``size``:
+    undecided below ``min(minimum_calls, size)`` outcomes, else exceeded or below the thresholds."""
+    if len(window) < min(config["minimum_calls"], size):
+        return UNDECIDED
+    failure_rate, slow_rate = _rates(window)
+    exceeded = failure_rate >= config["failure_rate"] or slow_rate >= config["slow_call_rate"]
+    return EXCEEDED if exceeded else BELOW
+
+
+def _describe(window: list[str]) -> str:
+    failure_rate, slow_rate = _rates(window)
+    return f"failure rate {failure_rate:.0f}%, slow calls {slow_rate:.0f}% over {len(window)} calls"
+
+
 def _outcome(*, success: bool, slow: bool) -> str:
     if slow:
         return SLOW_SUCCESS if success else SLOW_FAILURE
@@ -186,6 +207,11 @@ class Breaker:
             return False
         retry_at = self._retry_at(snap)
         return retry_at is None or retry_at > timezone.now()
+
+    def probing(self) -> bool:
+        """Cheap peek (cached): the next permitted call would be a probe (half-open, or open past its wait)."""
+        snap = _snapshot(self.name)
+        return not snap.forced and snap.state != BreakerState.CLOSED and not self.is_open()
 
     def state(self) -> str:
         """The effective state, uncached: closed, open, half_open, forced_open or disabled."""
@@ -241,12 +267,24 @@ class Breaker:
         )
         return Permit(self.name, row.generation, token=token)
 
+    def release(self, permit: Permit) -> None:
+        """Hand back a permit whose call was not made: nothing is recorded; a probe slot is freed."""
+        if not permit.token:
+            return  # closed and disabled permits hold no slot
+        with transaction.atomic():
+            row = _row_for_update(self.name)
+            permits = [p for p in row.half_open_permits if p["id"] != permit.token]
+            if row.generation == permit.generation and len(permits) < len(row.half_open_permits):
+                CircuitBreaker.objects.filter(pk=row.pk, generation=row.generation).update(
+                    half_open_permits=permits, updated_at=timezone.now()
+                )
+
     def record(self, permit: Permit, *, success: bool, duration: float) -> None:
         """Report the outcome of a permitted call. ``success=False`` only for service failures."""
         if permit.disabled:
             return
         config = self.config
-        outcome = _outcome(success=success, slow=duration >= config["slow_call_seconds"])
+        outcome = _outcome(success=success, slow=duration > config["slow_call_seconds"])
         snap = _snapshot(self.name)
         if outcome == SUCCESS and snap.state == BreakerState.CLOSED and snap.window_clean:
             # The window already holds only fast successes: no write, no row lock (the hot path of every send).
@@ -264,12 +302,8 @@ class Breaker:
 
     def _record_closed(self, row: CircuitBreaker, outcome: str, config: dict) -> None:
         window = (row.window + [outcome])[-config["window_size"]:]
-        failure_rate, slow_rate = _rates(window)
-        if len(window) >= config["minimum_calls"] and (
-            failure_rate >= config["failure_rate"] or slow_rate >= config["slow_call_rate"]
-        ):
-            reason = f"failure rate {failure_rate:.0f}%, slow calls {slow_rate:.0f}% over {len(window)} calls"
-            self._open(row, reason)
+        if _verdict(window, config, size=config["window_size"]) == EXCEEDED:
+            self._open(row, _describe(window))
             return
         CircuitBreaker.objects.filter(pk=row.pk).update(window=window, updated_at=timezone.now())
 
@@ -279,14 +313,10 @@ class Breaker:
             logger.info("circuit breaker %s: result of an expired probe permit ignored", self.name)
             return
         window = row.window + [outcome]
-        failure_rate, slow_rate = _rates(window)
-        size = config["half_open_permits"]
-        failures = sum(1 for o in window if o in (FAILURE, SLOW_FAILURE))
-        slows = sum(1 for o in window if o in (SLOW_FAILURE, SLOW_SUCCESS))
-        # Decide as soon as the verdict over the full probe set is certain.
-        if 100.0 * failures / size >= config["failure_rate"] or 100.0 * slows / size >= config["slow_call_rate"]:
-            self._open(row, f"probe failed: failure rate {failure_rate:.0f}%, slow calls {slow_rate:.0f}%")
-        elif len(window) >= size:
+        verdict = _verdict(window, config, size=config["half_open_permits"])
+        if verdict == EXCEEDED:
+            self._open(row, f"probe failed: {_describe(window)}")
+        elif verdict == BELOW:
             _transition(row, to=BreakerState.CLOSED, opened_at=None)
         else:
             CircuitBreaker.objects.filter(pk=row.pk, generation=row.generation).update(

@@ -1,9 +1,11 @@
 """Health: ``/health/`` (readiness, django-health-check) and ``/health/live/`` (liveness).
 
 Liveness answers 200 while the process serves and touches nothing else. Readiness runs the
-database and cache checks plus Djobea's: task-cluster heartbeat, outbox lag, dead-letter growth,
-breakers. A ``ServiceWarning`` is reported but is not an outage: the answer stays 200; only an
-unavailable dependency (database, cache, a dead task cluster, an outbox far behind) gives 500.
+database and cache checks, reliability's own (task-cluster heartbeat, dead-letter growth, breakers)
+and those the apps registered in their ``AppConfig.ready`` with ``register_health_check`` (messaging:
+the outbox lag), the way they register redrive handlers: nothing here knows the other apps. A
+``ServiceWarning`` is reported but is not an outage: the answer stays 200; only an unavailable
+dependency (database, cache, a dead task cluster, an outbox far behind) gives 500.
 """
 
 import dataclasses
@@ -66,7 +68,7 @@ def dead_letters_last_hour() -> int:
     return DeadLetter.objects.filter(created_at__gte=timezone.now() - timedelta(hours=1)).count()
 
 
-class _SyncCheck(HealthCheck):
+class SyncCheck(HealthCheck):
     """Runs ``check()`` through sync_to_async on the request's thread (same database connection)."""
 
     timeout = datetime.timedelta(seconds=5)
@@ -79,7 +81,7 @@ class _SyncCheck(HealthCheck):
 
 
 @dataclasses.dataclass
-class TaskClusterHeartbeat(_SyncCheck):
+class TaskClusterHeartbeat(SyncCheck):
     def check(self):
         age = heartbeat_age_seconds()
         if age is None:
@@ -90,19 +92,7 @@ class TaskClusterHeartbeat(_SyncCheck):
 
 
 @dataclasses.dataclass
-class OutboxLag(_SyncCheck):
-    def check(self):
-        from messaging.selectors import outbox_lag_seconds
-
-        lag = outbox_lag_seconds()
-        if lag >= settings.OUTBOX_LAG_CRITICAL_SECONDS:
-            raise ServiceUnavailable(f"oldest due message waits for {lag:.0f} s")
-        if lag >= settings.OUTBOX_LAG_WARNING_SECONDS:
-            raise ServiceWarning(f"oldest due message waits for {lag:.0f} s")
-
-
-@dataclasses.dataclass
-class DeadLetterGrowth(_SyncCheck):
+class DeadLetterGrowth(SyncCheck):
     def check(self):
         count = dead_letters_last_hour()
         if count >= settings.DEAD_LETTER_GROWTH_THRESHOLD:
@@ -110,7 +100,7 @@ class DeadLetterGrowth(_SyncCheck):
 
 
 @dataclasses.dataclass
-class Breakers(_SyncCheck):
+class Breakers(SyncCheck):
     def check(self):
         from reliability.degradation import open_breakers
 
@@ -119,12 +109,27 @@ class Breakers(_SyncCheck):
             raise ServiceWarning(f"open circuit breakers: {', '.join(sorted(names))}")
 
 
-DJOBEA_CHECKS = [TaskClusterHeartbeat, OutboxLag, DeadLetterGrowth, Breakers]
-CHECKS = [Database, Cache, *DJOBEA_CHECKS]
+RELIABILITY_CHECKS = (TaskClusterHeartbeat, DeadLetterGrowth, Breakers)
+_registered: dict[str, type[SyncCheck]] = {}
+
+
+def register_health_check(check_class: type[SyncCheck]) -> None:
+    """An app adds a readiness check it owns (called from its ``AppConfig.ready``); by class name, so
+    registering again replaces rather than duplicates."""
+    _registered[check_class.__name__] = check_class
+
+
+def djobea_checks() -> list[type[SyncCheck]]:
+    return [*RELIABILITY_CHECKS, *_registered.values()]
 
 
 class DjobeaHealthView(HealthCheckView):
-    """django-health-check's view where warnings keep the answer at 200."""
+    """django-health-check's view where warnings keep the answer at 200, over the checks registered
+    when the request comes (apps register theirs after this module is imported)."""
+
+    def get_checks(self):
+        for check_class in (Database, Cache, *djobea_checks()):
+            yield check_class()
 
     async def get(self, request, *args, **kwargs):
         response = await super().get(request, *args, **kwargs)
@@ -141,7 +146,7 @@ class DjobeaHealthView(HealthCheckView):
         return any(r.error and not isinstance(r.error, ServiceWarning) for r in self.results)
 
 
-health_view = DjobeaHealthView.as_view(checks=CHECKS)
+health_view = DjobeaHealthView.as_view()
 
 
 @never_cache
@@ -153,7 +158,7 @@ def live_view(request):
 def run_djobea_checks() -> dict:
     """Djobea's own checks run in this thread (for the monitoring API): {name: {status, detail}}."""
     results = {}
-    for check_class in DJOBEA_CHECKS:
+    for check_class in djobea_checks():
         try:
             check_class().check()
         except ServiceWarning as exc:

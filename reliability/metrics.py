@@ -1,6 +1,7 @@
 """Djobea's Prometheus metrics, declared once. Names follow djobea_<what>_<unit>."""
 
 import logging
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -15,7 +16,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 logger = logging.getLogger(__name__)
@@ -43,7 +44,18 @@ AI_FALLBACKS = Counter(
 
 # --- Database figures, computed at scrape time -------------------------------------------------
 # Backlog, lag, dead letters, breaker states and the degradation level live in the database, so
-# every process reports the same figure; per-process gauges would disagree across workers.
+# every process reports the same figure; per-process gauges would disagree across workers. The
+# figures of other apps (messaging: the outbox backlog and lag) come from the collectors they
+# register in their AppConfig.ready, the way they register redrive handlers.
+
+MetricsCollector = Callable[[], Iterable[Metric]]
+_collectors: dict[str, MetricsCollector] = {}
+
+
+def register_metrics_collector(name: str, collector: MetricsCollector) -> None:
+    """An app adds database figures it owns: ``collector()`` yields metric families at each scrape.
+    Registering a name again replaces its collector."""
+    _collectors[name] = collector
 
 BREAKER_STATE_VALUES = {"closed": 0, "half_open": 1, "open": 2}
 
@@ -54,6 +66,8 @@ class DjobeaCollector(Collector):
     def collect(self):
         try:
             families = list(_database_families())
+            for collector in _collectors.values():
+                families += collector()
         except DatabaseError as exc:
             logger.error("metrics scrape could not read the database: %s", exc)
             families = []
@@ -64,7 +78,6 @@ class DjobeaCollector(Collector):
 
 
 def _database_families():
-    from messaging.selectors import outbox_backlog
     from reliability.degradation import ORDER, current_level
     from reliability.models import Alert, AlertStatus, BreakerForce, CircuitBreaker, DeadLetter
 
@@ -76,18 +89,6 @@ def _database_families():
         value = 2 if forced == BreakerForce.FORCED_OPEN else 0 if forced else BREAKER_STATE_VALUES.get(state, 0)
         breaker.add_metric([name], value)
     yield breaker
-
-    backlog = outbox_backlog()
-    family = GaugeMetricFamily(
-        "djobea_outbox_backlog_messages", "Outbox messages waiting, by status", labels=["status"]
-    )
-    family.add_metric(["pending"], backlog["pending"])
-    family.add_metric(["retrying"], backlog["retrying"])
-    family.add_metric(["sending"], backlog["sending"])
-    yield family
-    yield GaugeMetricFamily(
-        "djobea_outbox_lag_seconds", "Age of the oldest due message in the outbox", value=backlog["lag_seconds"]
-    )
 
     dead = GaugeMetricFamily("djobea_dead_letters", "Dead letters not yet redriven, by kind", labels=["kind"])
     for kind, count in DeadLetter.objects.filter(redriven_at__isnull=True).values_list("kind").annotate(

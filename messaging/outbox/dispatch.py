@@ -244,6 +244,7 @@ def _send(notification: Notification, plan: SendPlan, *, guard: dict, sent_sink:
     guard = _renew_lease(guard)
     if guard is None:
         quota_release(usage_id=plan.quota_usage_id)
+        breaker(plan.channel).release(plan.permit)
         logger.warning("notification %s: lease lost before sending; another dispatcher owns it", notification.pk)
         return "lease_lost"
     channel = get_channel(plan.channel)

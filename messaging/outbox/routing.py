@@ -98,6 +98,11 @@ def plan_send(notification: Notification, *, now: datetime) -> SendPlan | Skip:
     if channel_breaker.is_open():
         return Skip("breaker_open", Category.TRANSIENT, f"{channel} breaker open", move_on=True,
                     until=now + timedelta(seconds=30))
+    if (notification.priority >= Priority.HIGH and channel_breaker.probing()
+            and channel != (notification.channels or [channel])[-1]):
+        # Probes prefer low-priority messages: an offer does not wait on a channel that may still be down.
+        return Skip("probe_avoided", Category.TRANSIENT, f"{channel} is being probed; high priority moves on",
+                    move_on=True)
     paused = paused_until(channel, now=now)
     if paused:
         return Skip("rate_paused", Category.TRANSIENT, f"{channel} paused after a rate answer", move_on=False,

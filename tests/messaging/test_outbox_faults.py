@@ -173,3 +173,24 @@ def test_a_poison_message_whose_lease_keeps_expiring_is_dead_lettered_with_a_sup
     assert n.status == NotificationStatus.DEAD and letter.reason == "poison"
     assert n.support_code == letter.support_code
     assert n.total_attempts == 2  # the first two expiries counted as attempts; the third ended it
+
+
+def test_a_probe_of_a_recovering_channel_uses_a_low_priority_message_and_the_offer_moves_on(
+        fake_twilio, in_window, settings):
+    from messaging.models import Priority
+    from reliability.breakers import breaker
+
+    settings.BREAKERS = {name: {**config, "open_seconds": 0.1} for name, config in settings.BREAKERS.items()}
+    breaker("whatsapp").trip("63007: sender not found")
+    time.sleep(0.15)  # the open wait has passed: the next WhatsApp call is a probe
+    clear_cache()
+    offer = enqueue(key="offer", body="Nouvelle mission", phone=PHONE, priority=Priority.HIGH,
+                    channels=["whatsapp", "sms"])
+    countdown = enqueue(key="countdown", body="Encore 10 min", phone=PHONE, priority=Priority.LOW,
+                        channels=["whatsapp", "sms"])
+    dispatch_due()
+    offer.refresh_from_db()
+    countdown.refresh_from_db()
+    assert (offer.status, offer.channel) == (NotificationStatus.SENT, "sms")
+    assert (countdown.status, countdown.channel) == (NotificationStatus.SENT, "whatsapp")  # it was the probe
+    assert DeliveryAttempt.objects.filter(notification=offer, error_code="probe_avoided").exists()

@@ -137,9 +137,11 @@ def test_a_failed_probe_opens_it_again():
     b = breaker(NAME)
     open_breaker(b)
     let_wait_pass()
-    probe = b.acquire()
+    probe, other = b.acquire(), b.acquire()
     generation = row().generation
-    b.record(probe, success=False, duration=0.1)  # 1 of 2 probes failed: 50 %, certain already
+    b.record(probe, success=False, duration=0.1)
+    assert row().state == BreakerState.HALF_OPEN  # resilience4j decides once every probe has reported
+    b.record(other, success=True, duration=0.1)  # 1 of 2 probes failed: 50 %
     reopened = row()
     assert reopened.state == BreakerState.OPEN
     assert reopened.generation == generation + 1
