@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from djobea.phones import normalize_phone
-from marketplace import lifecycle, services
 from marketplace.matching import LOAD_STATUSES
 from marketplace.models import (
     OPEN_STATUSES,
@@ -26,6 +25,7 @@ from marketplace.models import (
     ServiceRequest,
     Zone,
 )
+from marketplace.services import lifecycle, providers
 from reliability.admin import ReadOnlyAdmin
 
 
@@ -183,22 +183,22 @@ class ProviderAdmin(PhoneSearchMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Mark selected providers available"), permissions=["change"])
     def mark_available(self, request, queryset):
-        self._bulk(request, queryset, services.provider_set_availability, {"is_available": True},
+        self._bulk(request, queryset, providers.provider_set_availability, {"is_available": True},
                    _("%(count)d provider(s) marked available."))
 
     @admin.action(description=_("Mark selected providers unavailable"), permissions=["change"])
     def mark_unavailable(self, request, queryset):
-        self._bulk(request, queryset, services.provider_set_availability, {"is_available": False},
+        self._bulk(request, queryset, providers.provider_set_availability, {"is_available": False},
                    _("%(count)d provider(s) marked unavailable."))
 
     @admin.action(description=_("Add selected providers to the emergency list"), permissions=["change"])
     def add_to_emergency_list(self, request, queryset):
-        self._bulk(request, queryset, services.provider_set_emergency_list, {"on_list": True},
+        self._bulk(request, queryset, providers.provider_set_emergency_list, {"on_list": True},
                    _("%(count)d provider(s) added to the emergency list."))
 
     @admin.action(description=_("Remove selected providers from the emergency list"), permissions=["change"])
     def remove_from_emergency_list(self, request, queryset):
-        self._bulk(request, queryset, services.provider_set_emergency_list, {"on_list": False},
+        self._bulk(request, queryset, providers.provider_set_emergency_list, {"on_list": False},
                    _("%(count)d provider(s) removed from the emergency list."))
 
 

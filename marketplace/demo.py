@@ -23,7 +23,7 @@ from marketplace.models import (
     ServiceRequest,
     Zone,
 )
-from marketplace.services import request_transition
+from marketplace.services.transitions import request_transition
 
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_FALLBACK_PASSWORD = "djobea-demo"  # noqa: S105 — a demo login, printed on purpose

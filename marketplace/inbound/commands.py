@@ -2,10 +2,10 @@
 
 from marketplace import texts
 from marketplace.intake.session import session_clear, session_for
-from marketplace.lifecycle import request_cancel
 from marketplace.models import Client, RequestStatus, ServiceRequest
 from marketplace.notify import Replier, request_params
-from marketplace.services import IllegalTransition
+from marketplace.services.lifecycle import request_cancel
+from marketplace.services.transitions import IllegalTransition
 
 STATUS_LIMIT = 5
 

@@ -17,10 +17,10 @@ from marketplace.intake.answers import (
     interpret_answer,
     read_done,
 )
-from marketplace.lifecycle import request_complete
 from marketplace.models import OfferStatus, Provider, ProviderOffer, RequestStatus
 from marketplace.notify import Replier, request_params
-from marketplace.offers import Outcome, offer_accept, offer_accept_late, offer_decline
+from marketplace.services.lifecycle import request_complete
+from marketplace.services.offers import Outcome, offer_accept, offer_accept_late, offer_decline
 
 RECENT = timedelta(hours=12)  # a late answer to an offer closed this recently gets told what happened
 

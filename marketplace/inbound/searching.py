@@ -9,9 +9,9 @@ from marketplace import texts
 from marketplace.intake.flow import fill_slots
 from marketplace.intake.session import ask_next, parse, session_for, session_save
 from marketplace.intake.text import normalize
-from marketplace.lifecycle import request_change_zone
 from marketplace.models import Client, ServiceRequest, Zone
 from marketplace.notify import Replier
+from marketplace.services.lifecycle import request_change_zone
 from messaging.models import Conversation
 
 ANOTHER_WORDS = frozenset("aussi autre encore egalement also another too".split())

@@ -9,9 +9,9 @@ from marketplace import texts
 from marketplace.intake.base import ParseResult, get_parser, take_parse
 from marketplace.intake.places import rename_place
 from marketplace.intake.rules import DESCRIPTION_MAX_CHARS
-from marketplace.lifecycle import request_submit
 from marketplace.models import Client, IntakeSession, ServiceCategory, Urgency, Zone
 from marketplace.notify import Replier
+from marketplace.services.lifecycle import request_submit
 from messaging.models import Conversation
 
 PART_SEPARATOR = " — "

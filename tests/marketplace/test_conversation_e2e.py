@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from marketplace import services, tasks
+from marketplace import tasks
 from marketplace.models import (
     Client,
     IntakeSession,
@@ -23,6 +23,7 @@ from marketplace.models import (
     ServiceCategory,
     ServiceRequest,
 )
+from marketplace.services.transitions import request_transition
 from messaging.models import Notification
 from reliability.models import Alert
 from tests.factories import make_provider
@@ -281,7 +282,7 @@ def test_the_ai_is_called_outside_the_handlers_transaction(
 def test_a_providers_oui_to_a_request_cancelled_from_the_admin_is_told_it_is_closed(client, run_tasks, plumbers):
     request = submit(client, run_tasks, "fuite d'eau a Bonamoussadi")
     # A cancellation that bypassed the lifecycle (an old bug of the admin action) left the offer pending.
-    services.request_transition(service_request=request, to=RequestStatus.CANCELLED, actor="staff:admin")
+    request_transition(service_request=request, to=RequestStatus.CANCELLED, actor="staff:admin")
 
     answered = send(client, run_tasks, plumbers["exact"].phone, "OUI")  # processed, not failed and retried
 

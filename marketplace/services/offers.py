@@ -17,7 +17,8 @@ from django.utils import timezone
 from marketplace import notify
 from marketplace.matching import next_candidate
 from marketplace.models import OfferStatus, Provider, ProviderOffer, RequestStatus, ServiceRequest, Urgency
-from marketplace.services import request_transition
+from marketplace.services.escalation import request_escalate
+from marketplace.services.transitions import request_transition
 from messaging.models import Priority
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,6 @@ class Outcome(StrEnum):
 
 def offer_next(*, service_request: ServiceRequest) -> ProviderOffer | None:
     """Offer a searching request to the best remaining candidate, or escalate when none is left."""
-    from marketplace.lifecycle import request_escalate  # lifecycle imports this module
-
     with transaction.atomic():
         request = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
         if request.status != RequestStatus.SEARCHING or request.offers.filter(status=OfferStatus.PENDING).exists():
