@@ -8,7 +8,11 @@ from reliability.breakers import DEFAULT_CONFIG
 
 @register()
 def q_cluster_rules(app_configs=None, **kwargs):
-    return q_cluster_errors(settings.Q_CLUSTER)
+    errors = q_cluster_errors(settings.Q_CLUSTER)
+    # A named cluster (Q_CLUSTER_NAME=…) runs with its ALT_CLUSTERS entry laid over Q_CLUSTER.
+    for overrides in settings.Q_CLUSTER.get("ALT_CLUSTERS", {}).values():
+        errors += q_cluster_errors({**settings.Q_CLUSTER, **overrides})
+    return errors
 
 
 def q_cluster_errors(conf: dict) -> list[Error]:

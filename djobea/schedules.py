@@ -1,9 +1,12 @@
 """The task cluster's recurring jobs, created or updated after every migrate.
 
 Each entry: (name, dotted function path, every N minutes). Every job is idempotent and safe to
-run on several nodes at once; its state lives in our own tables.
+run on several nodes at once; its state lives in our own tables. All of them run on the "ops"
+cluster (settings.Q_OPS_CLUSTER), whose queue holds nothing else, so a burst of conversations or
+outbound work never delays the heartbeat, the timers or the alert rules.
 """
 
+from django.conf import settings
 from django.db.models.signals import post_migrate
 
 SCHEDULES: list[tuple[str, str, int]] = [
@@ -26,7 +29,8 @@ def ensure_schedules(**kwargs) -> None:
     for name, func, minutes in SCHEDULES:
         Schedule.objects.update_or_create(
             name=name,
-            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1},
+            defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes, "repeats": -1,
+                      "cluster": settings.Q_OPS_CLUSTER},
         )
     Schedule.objects.filter(name__startswith="djobea:").exclude(name__in=[s[0] for s in SCHEDULES]).delete()
 

@@ -106,7 +106,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: django-q2 broker and cache when set ----------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's own backend needs only the pinned `redis` package; django-prometheus' Redis wrapper
+    # imports django_redis at load time, and without it every manage.py command failed at start.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
 # Per-process memo of hot reads (degradation level, quota marks) for a second or two: never shared state.
@@ -114,9 +116,14 @@ CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "
 
 # django-q2 is a pump, not the source of truth: our tables hold retry and attempt state
 # (ARCHITECTURE §6). djobea.checks enforces these rules.
+# Two queues, so nothing waits behind bulk work (README, Scale out): the default cluster "djobea"
+# runs conversations (inbound processing); the "ops" cluster (`Q_CLUSTER_NAME=ops manage.py qcluster`)
+# runs every schedule (heartbeat, timers, alerts, sweeps). Both are needed.
+Q_OPS_CLUSTER = "ops"
 Q_CLUSTER = {
     "name": "djobea",
     "workers": env.int("Q_WORKERS", default=2),
+    "ALT_CLUSTERS": {Q_OPS_CLUSTER: {"workers": env.int("Q_OPS_WORKERS", default=2)}},
     "timeout": 60,
     "retry": 120,
     "max_attempts": 1,
@@ -127,6 +134,7 @@ Q_CLUSTER = {
 }
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
+    Q_CLUSTER["broker_class"] = "djobea.q_broker.PooledRedis"
 else:
     Q_CLUSTER["orm"] = "default"
     Q_CLUSTER["poll"] = 0.5

@@ -119,3 +119,17 @@ def test_q_cluster_check_is_registered_with_django_and_reads_the_live_settings(s
     assert q_cluster_rules in registry.get_checks()
     settings.Q_CLUSTER = {**GOOD_Q, "retry": 30}
     assert [error.id for error in q_cluster_rules()] == ["djobea.E001"]
+
+
+def test_q_cluster_check_reads_each_named_cluster_over_the_base_settings(settings):
+    settings.Q_CLUSTER = {**GOOD_Q, "ALT_CLUSTERS": {"ops": {"workers": 4}, "bulk": {"timeout": 300}}}
+    assert [error.id for error in q_cluster_rules()] == ["djobea.E001"]
+
+
+def test_the_ops_cluster_is_declared_and_a_named_cluster_process_reads_its_settings():
+    snap = _snapshot(Q_CLUSTER_NAME="ops", Q_OPS_WORKERS="3")
+    assert snap["q"]["ALT_CLUSTERS"]["ops"]["workers"] == 3
+    code = ("import django; django.setup(); from django_q.conf import Conf; "
+            "print(Conf.CLUSTER_NAME, Conf.PREFIX, Conf.WORKERS)")
+    result = _run(["-c", code], Q_CLUSTER_NAME="ops", Q_OPS_WORKERS="3")
+    assert result.stdout.split()[-3:] == ["ops", "djobea", "3"], result.stderr

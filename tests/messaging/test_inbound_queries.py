@@ -1,0 +1,61 @@
+"""The inbound path stays light: the database statements of one webhook post and of processing one message.
+
+Counted with CaptureQueriesContext over the real view and the real handler (demo data loaded),
+savepoints left out (they are transaction bookkeeping, not work). The bounds are today's counts:
+a change that adds a query to the hot path has to raise them here, on purpose.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from messaging.inbound import inbound_process
+from messaging.models import InboundMessage, InboundStatus
+from tests.messaging.inbound_support import signed_post, twilio_params
+
+pytestmark = pytest.mark.django_db
+
+WEBHOOK_MAX_STATEMENTS = 5  # look up + insert the message, touch the conversation (2), queue the processing
+PROCESSING_MAX_STATEMENTS = 18  # claim, handler (client, conversation, parser data, reply into the outbox), done
+
+
+def _statements(ctx: CaptureQueriesContext) -> list[str]:
+    return [q["sql"] for q in ctx.captured_queries if "SAVEPOINT" not in q["sql"]]
+
+
+@pytest.fixture
+def webhook_settings(settings, demo_data):
+    settings.TWILIO_AUTH_TOKEN = "test-auth-token"
+    settings.PUBLIC_BASE_URL = "https://djobea.example"
+
+
+def test_the_webhook_post_stores_one_message_row_and_queues_its_processing(client, webhook_settings,
+                                                                           django_capture_on_commit_callbacks):
+    with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+        assert signed_post(client, twilio_params()).status_code == 200
+    statements = _statements(ctx)
+    assert len(statements) <= WEBHOOK_MAX_STATEMENTS, statements
+    inserts = [sql for sql in statements if sql.startswith('INSERT INTO "messaging_inboundmessage"')]
+    assert len(inserts) == 1
+    assert InboundMessage.objects.get().status == InboundStatus.RECEIVED  # nothing processed in the request
+
+
+def test_a_replayed_message_sid_costs_one_lookup(client, webhook_settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post(client, twilio_params())
+    with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert signed_post(client, twilio_params()).status_code == 200
+    assert len(_statements(ctx)) == 1
+    assert callbacks == []  # nothing queued again
+
+
+def test_processing_one_inbound_message_is_one_short_pass_over_the_database(client, webhook_settings,
+                                                                           django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_post(client, twilio_params(Body="J'ai une fuite d'eau à Bonamoussadi"))
+    message = InboundMessage.objects.get()
+    with CaptureQueriesContext(connection) as ctx:
+        assert inbound_process(message_id=message.pk) == "processed"
+    statements = _statements(ctx)
+    assert len(statements) <= PROCESSING_MAX_STATEMENTS, "\n".join(statements)
+    assert any(sql.startswith('INSERT INTO "messaging_notification"') for sql in statements), "the reply is queued"
