@@ -68,10 +68,11 @@ def detect_intent(text: str) -> Intent | None:
     for intent in ALWAYS:
         if has_phrase(normalized, PHRASES[intent]):
             return intent
-    offline = RulesParser().parse(text)
-    if offline.category_slug or offline.zone_id:
+    intent = next((intent for intent, phrases in PHRASES.items() if has_phrase(normalized, phrases)), None)
+    if intent is None:
         return None
-    return next((intent for intent, phrases in PHRASES.items() if has_phrase(normalized, phrases)), None)
+    offline = RulesParser().parse(text)
+    return None if offline.category_slug or offline.zone_id else intent
 
 
 def latest_request(client: Client) -> ServiceRequest | None:

@@ -19,13 +19,20 @@ HISTORY_MESSAGES = 10
 
 
 def session_for(client: Client) -> IntakeSession:
-    session, _ = IntakeSession.objects.get_or_create(client=client)
-    return session
+    """The client's session, cached on ``client`` (the one-to-one accessor); a new one is saved on first write."""
+    try:
+        return client.intake
+    except IntakeSession.DoesNotExist:
+        client.intake = IntakeSession(client=client)
+        return client.intake
 
 
 def session_save(session: IntakeSession, slots: dict) -> None:
     session.slots = slots
-    session.save(update_fields=["slots", "updated_at"])
+    if session._state.adding:
+        session.save()
+    else:
+        session.save(update_fields=["slots", "updated_at"])
 
 
 def session_clear(client: Client) -> bool:
@@ -35,8 +42,7 @@ def session_clear(client: Client) -> bool:
 
 def intake_history(client: Client) -> list[str]:
     """What the client already wrote about this job, oldest first (the AI parser reads it as context)."""
-    session = IntakeSession.objects.filter(client=client).first()
-    return list(session.slots.get("said", [])) if session else []
+    return list(session_for(client).slots.get("said", []))
 
 
 def remember_said(slots: dict, text: str) -> None:
