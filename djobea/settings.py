@@ -270,14 +270,14 @@ MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=50)
 # can wake it (SQLite). Twilio allows about 80 messages/s per sender; each create is a ~300 ms round trip.
 MESSAGING_SEND_CONCURRENCY = {
     "whatsapp": env.int("WHATSAPP_SEND_CONCURRENCY", default=16),
-    "sms": env.int("SMS_SEND_CONCURRENCY", default=8),
+    "sms": env.int("SMS_SEND_CONCURRENCY", default=16),
     "email": env.int("EMAIL_SEND_CONCURRENCY", default=2),
 }
 MESSAGING_POLL_SECONDS = env.float("MESSAGING_POLL_SECONDS", default=0.25)
 # Per-sender ceilings honoured by every worker of every node (Twilio: about 80/s for one WhatsApp sender).
 MESSAGING_MAX_PER_SECOND = {
     "whatsapp": env.int("WHATSAPP_MAX_PER_SECOND", default=80),
-    "sms": env.int("SMS_MAX_PER_SECOND", default=30),
+    "sms": env.int("SMS_MAX_PER_SECOND", default=80),
 }
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=90)  # attempts, settled messages
 MESSAGING_QUOTA_RESERVE = 0.1  # the last 10 % of a daily quota is kept for high-priority messages

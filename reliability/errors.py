@@ -22,7 +22,15 @@ import logging
 import traceback as tb
 from collections.abc import Callable
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    transaction,
+)
 from django.db.models.sql import InsertQuery
 
 from .logging import mask_data, mask_text
@@ -111,7 +119,7 @@ def _writer(event: ErrorEvent, *, keep_code: bool) -> Callable:
 
     def write(conn) -> None:
         try:
-            _insert(conn, event, keep_code=keep_code)
+            _insert_reconnecting(conn, event, keep_code=keep_code)
         except DatabaseError:
             logger.critical(
                 "[%s] could not store the error event; its log line above is the only record",
@@ -119,6 +127,18 @@ def _writer(event: ErrorEvent, *, keep_code: bool) -> Callable:
             )
 
     return write
+
+
+def _insert_reconnecting(conn, event: ErrorEvent, *, keep_code: bool) -> None:
+    """Outside a transaction, a connection the database dropped (a restart, a terminated backend) is closed
+    and the insert tried once more on a new one: the error event is often written right after that drop."""
+    try:
+        _insert(conn, event, keep_code=keep_code)
+    except (OperationalError, InterfaceError):
+        if conn.in_atomic_block:
+            raise
+        conn.close()
+        _insert(conn, event, keep_code=keep_code)
 
 
 def _insert(conn, event: ErrorEvent, *, keep_code: bool) -> None:

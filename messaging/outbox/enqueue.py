@@ -85,10 +85,11 @@ def _bare_phone(phone: str | None) -> str:
 
 
 def _get_or_create(*, key: str, defaults: dict) -> tuple[Notification, bool]:
-    # The savepoint keeps the caller's transaction usable if a concurrent insert wins the race.
+    """Insert first (the usual case: one statement in a savepoint); the same key again is the existing row.
+    The savepoint keeps the caller's transaction usable when the key exists or a concurrent insert wins."""
     try:
         with transaction.atomic():
-            return Notification.objects.get_or_create(idempotency_key=key, defaults=defaults)
+            return Notification.objects.create(idempotency_key=key, **defaults), True
     except IntegrityError:
         return Notification.objects.get(idempotency_key=key), False
 

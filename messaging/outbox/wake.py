@@ -17,8 +17,11 @@ CHANNEL = "djobea_outbox"
 
 
 def outbox_wake_on_commit() -> None:
-    """Wake the workers once the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(outbox_wake)
+    """Wake the workers once the current transaction commits (at once outside a transaction); one NOTIFY per
+    transaction, however many messages it enqueued."""
+    pending = transaction.get_connection().run_on_commit
+    if not any(callback is outbox_wake for _savepoints, callback, _robust in pending):
+        transaction.on_commit(outbox_wake)
 
 
 def outbox_wake() -> None:

@@ -268,3 +268,23 @@ def test_an_error_recorded_inside_a_task_names_the_task_and_one_outside_does_not
     assert inside.context["task_id"] == task_id
     assert inside.context["task_func"] == "tests.reliability.task_helpers.record_failure"
     assert "task_id" not in ErrorEvent.objects.get(support_code=outside.support_code).context
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_error_event_is_stored_after_the_database_dropped_the_connection():
+    # Issue 10: the error-event writer kept using a connection the database had terminated.
+    import psycopg
+    from django.db import connection
+
+    from reliability.errors import record_error
+    from reliability.models import ErrorEvent
+
+    connection.ensure_connection()
+    backend_pid = connection.connection.info.backend_pid
+    params = {k: v for k, v in connection.get_connection_params().items()
+              if k not in ("cursor_factory", "context", "prepare_threshold")}
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [backend_pid])
+    event = record_error(category="tests.dropped_connection", message="written after the drop")
+    assert ErrorEvent.objects.filter(support_code=event.support_code).exists()
