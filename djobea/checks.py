@@ -100,3 +100,34 @@ def _breaker_value_errors(name: str, config: dict) -> list[CheckMessage]:
             hint="Lower minimum_calls or widen the window.", id="djobea.W010",
         ))
     return messages
+
+
+@register()
+def channel_rules(app_configs=None, **kwargs):
+    return channel_errors(settings.MESSAGING_CHANNELS, backend=settings.MESSAGING_BACKEND)
+
+
+CHANNEL_KEYS = {"address", "backends", "retry", "breaker", "daily_limit", "max_per_second", "concurrency"}
+
+
+def channel_errors(channels: dict, *, backend: str) -> list[Error]:
+    """Each channel declared once and whole: the stored names (messaging.models.Channel), every key, a
+    backend for MESSAGING_BACKEND, a known address kind, at least one concurrent send."""
+    from messaging.models import Channel
+
+    errors = []
+    if set(channels) != set(Channel.values):
+        errors.append(Error(f"MESSAGING_CHANNELS declares {sorted(channels)}; the stored channels are "
+                            f"{sorted(Channel.values)}.", id="djobea.E020"))
+    for kind, spec in channels.items():
+        missing = CHANNEL_KEYS - set(spec)
+        if missing:
+            errors.append(Error(f"MESSAGING_CHANNELS[{kind!r}] lacks {sorted(missing)}.", id="djobea.E021"))
+            continue
+        if backend not in spec["backends"]:
+            errors.append(Error(f"MESSAGING_CHANNELS[{kind!r}] has no backend for MESSAGING_BACKEND={backend!r}.",
+                                id="djobea.E022"))
+        if spec["address"] not in ("phone", "email") or int(spec["concurrency"]) < 1:
+            errors.append(Error(f"MESSAGING_CHANNELS[{kind!r}]: address must be phone or email and concurrency "
+                                ">= 1.", id="djobea.E023"))
+    return errors

@@ -241,24 +241,59 @@ TWILIO_SMS_FROM = env.str("TWILIO_SMS_FROM", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com").rstrip("/")
 TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 TWILIO_WHATSAPP_TEMPLATE_SID = env.str("TWILIO_WHATSAPP_TEMPLATE_SID", default="")
-WHATSAPP_DAILY_LIMIT = env.int("WHATSAPP_DAILY_LIMIT", default=None)
-SMS_DAILY_LIMIT = env.int("SMS_DAILY_LIMIT", default=None)
 # Console channel fault injection, for demos and tests: rate in [0, 1], a Twilio code, a delay.
 CONSOLE_FAIL_RATE = env.float("CONSOLE_FAIL_RATE", default=0.0)
 CONSOLE_FAIL_CODE = env.str("CONSOLE_FAIL_CODE", default="")
 CONSOLE_FAIL_CHANNELS = env.list("CONSOLE_FAIL_CHANNELS", default=["whatsapp"])
 CONSOLE_DELAY_SECONDS = env.float("CONSOLE_DELAY_SECONDS", default=0.0)
-# Outbox dispatcher (messaging.outbox.dispatch): full-jitter backoff per channel, then the next channel.
-MESSAGING_RETRY = {
-    "whatsapp": {"base": 30.0, "cap": 900.0, "attempts": 4},
-    "sms": {"base": 30.0, "cap": 900.0, "attempts": 4},
-    "email": {"base": 60.0, "cap": 1800.0, "attempts": 3},
+# Each channel, declared once (messaging.channels.ChannelSpec): the recipient's address it needs, its backend
+# per MESSAGING_BACKEND, full-jitter retry (base, cap, attempts) before the next channel, its breaker, its
+# rolling 24-hour quota (None: unlimited), its per-sender ceiling shared by every node, and the outbox
+# worker's concurrent sends (Twilio allows about 80 messages/s per sender; each create is a ~300 ms round trip).
+_BREAKER_OPEN_SECONDS = env.float("BREAKER_OPEN_SECONDS", default=60.0)
+MESSAGING_CHANNELS = {
+    "whatsapp": {
+        "address": "phone",
+        "backends": {"console": "messaging.channels.console.ConsoleChannel",
+                     "twilio": "messaging.channels.twilio.TwilioWhatsAppChannel"},
+        "retry": {"base": 30.0, "cap": 900.0, "attempts": 4},
+        "breaker": {"window_size": 20, "minimum_calls": 10, "failure_rate": 50, "slow_call_seconds": 10,
+                    "open_seconds": _BREAKER_OPEN_SECONDS},
+        "daily_limit": env.int("WHATSAPP_DAILY_LIMIT", default=None),
+        "max_per_second": env.int("WHATSAPP_MAX_PER_SECOND", default=80),
+        "concurrency": env.int("WHATSAPP_SEND_CONCURRENCY", default=16),
+    },
+    "sms": {
+        "address": "phone",
+        "backends": {"console": "messaging.channels.console.ConsoleChannel",
+                     "twilio": "messaging.channels.twilio.TwilioSMSChannel"},
+        "retry": {"base": 30.0, "cap": 900.0, "attempts": 4},
+        "breaker": {"window_size": 20, "minimum_calls": 10, "failure_rate": 50, "slow_call_seconds": 10,
+                    "open_seconds": _BREAKER_OPEN_SECONDS},
+        "daily_limit": env.int("SMS_DAILY_LIMIT", default=None),
+        "max_per_second": env.int("SMS_MAX_PER_SECOND", default=80),  # Twilio queues beyond a sender's MPS
+        "concurrency": env.int("SMS_SEND_CONCURRENCY", default=16),
+    },
+    "email": {
+        "address": "email",
+        "backends": {"console": "messaging.channels.email.EmailChannel",
+                     "twilio": "messaging.channels.email.EmailChannel"},
+        "retry": {"base": 60.0, "cap": 1800.0, "attempts": 3},
+        "breaker": {"window_size": 10, "minimum_calls": 5, "failure_rate": 50, "slow_call_seconds": 15,
+                    "open_seconds": _BREAKER_OPEN_SECONDS},
+        "daily_limit": None,
+        "max_per_second": None,
+        "concurrency": env.int("EMAIL_SEND_CONCURRENCY", default=2),
+    },
 }
 MESSAGING_UNKNOWN_CODE_ATTEMPTS = 2  # unrecognised error codes: fewer retries, plus an ErrorEvent
 # A lease covers one send (and a lookup): renewed before each, so a killed node's rows are due again in under a minute.
 MESSAGING_LEASE_SECONDS = env.int("MESSAGING_LEASE_SECONDS", default=40)
 # Transient failures and outages never dead-letter before this; the message waits for a channel to come back.
 MESSAGING_GIVE_UP_HOURS = env.float("MESSAGING_GIVE_UP_HOURS", default=24.0)
+# While it waits on its chain, a message is tried again at most this long apart (full jitter), so an open
+# breaker gets its probe and the message sees its channel come back within two minutes.
+MESSAGING_OUTAGE_RECHECK_SECONDS = env.float("MESSAGING_OUTAGE_RECHECK_SECONDS", default=120.0)
 # After a timed-out send, the first lookup waits this long so that Twilio has the message (then it is adopted).
 MESSAGING_LOOKUP_DELAY_SECONDS = env.float("MESSAGING_LOOKUP_DELAY_SECONDS", default=5.0)
 # A message whose lease expires this many times (it kills its worker) is dead-lettered as poison.
@@ -266,45 +301,17 @@ MESSAGING_POISON_LIMIT = env.int("MESSAGING_POISON_LIMIT", default=3)
 # A message SENT this long on a channel with receipts and no status callback is looked up at Twilio.
 MESSAGING_RECEIPT_WAIT_MINUTES = env.float("MESSAGING_RECEIPT_WAIT_MINUTES", default=30.0)
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=50)
-# The outbox worker (manage.py outbox_worker): concurrent sends per channel, and its idle poll when no NOTIFY
-# can wake it (SQLite). Twilio allows about 80 messages/s per sender; each create is a ~300 ms round trip.
-MESSAGING_SEND_CONCURRENCY = {
-    "whatsapp": env.int("WHATSAPP_SEND_CONCURRENCY", default=16),
-    "sms": env.int("SMS_SEND_CONCURRENCY", default=16),
-    "email": env.int("EMAIL_SEND_CONCURRENCY", default=2),
-}
+# The outbox worker's idle poll when no NOTIFY can wake it (SQLite).
 MESSAGING_POLL_SECONDS = env.float("MESSAGING_POLL_SECONDS", default=0.25)
-# Per-sender ceilings honoured by every worker of every node (Twilio: about 80/s for one WhatsApp sender).
-MESSAGING_MAX_PER_SECOND = {
-    "whatsapp": env.int("WHATSAPP_MAX_PER_SECOND", default=80),
-    "sms": env.int("SMS_MAX_PER_SECOND", default=80),
-}
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=90)  # attempts, settled messages
 MESSAGING_QUOTA_RESERVE = 0.1  # the last 10 % of a daily quota is kept for high-priority messages
-MESSAGING_CHANNEL_BACKENDS = {
-    "console": {
-        "whatsapp": "messaging.channels.console.ConsoleChannel",
-        "sms": "messaging.channels.console.ConsoleChannel",
-        "email": "messaging.channels.email.EmailChannel",
-    },
-    "twilio": {
-        "whatsapp": "messaging.channels.twilio.TwilioWhatsAppChannel",
-        "sms": "messaging.channels.twilio.TwilioSMSChannel",
-        "email": "messaging.channels.email.EmailChannel",
-    },
-}
 
 # --- Circuit breakers (reliability.breakers; resilience4j semantics, shared through the database) ---
 # Per name, any key of reliability.breakers.DEFAULT_CONFIG: window_size, minimum_calls,
 # failure_rate / slow_call_rate (percent), slow_call_seconds, open_seconds, half_open_permits,
 # permit_ttl_seconds.
 BREAKERS = {
-    "whatsapp": {"window_size": 20, "minimum_calls": 10, "failure_rate": 50, "slow_call_seconds": 10,
-                 "open_seconds": env.float("BREAKER_OPEN_SECONDS", default=60.0)},
-    "sms": {"window_size": 20, "minimum_calls": 10, "failure_rate": 50, "slow_call_seconds": 10,
-            "open_seconds": env.float("BREAKER_OPEN_SECONDS", default=60.0)},
-    "email": {"window_size": 10, "minimum_calls": 5, "failure_rate": 50, "slow_call_seconds": 15,
-              "open_seconds": env.float("BREAKER_OPEN_SECONDS", default=60.0)},
+    **{kind: spec["breaker"] for kind, spec in MESSAGING_CHANNELS.items()},  # declared with each channel
     "ai": {"window_size": 20, "minimum_calls": 5, "failure_rate": 50, "slow_call_seconds": 6,
            "open_seconds": 30.0, "half_open_permits": 2},
 }

@@ -35,6 +35,7 @@ FAILED_ATTEMPT_OUTCOMES = (AttemptOutcome.FAILED, AttemptOutcome.UNDELIVERED)
 # A send skipped because its channel is down (breaker open) or spent (63038 quota): trouble for the
 # message when no fallback carried it.
 CHANNEL_DOWN_SKIP_CODES = ("breaker_open", "quota_spent")
+DEGRADED_SKIP_CODE = "degraded"  # messaging.outbox.routing.degraded_skip
 
 
 def receiptless_channels() -> list[str]:
@@ -69,7 +70,11 @@ def _answered_and_waiting(since: datetime, until: datetime | None) -> tuple:
     trouble = Q(outcome__in=FAILED_ATTEMPT_OUTCOMES) | Q(
         outcome=AttemptOutcome.SKIPPED, error_code__in=CHANNEL_DOWN_SKIP_CODES
     )
-    return answered, rows.filter(trouble, notification__status__in=DUE_STATUSES)
+    # A message the degradation level holds back (low priority at "moderate") waits by policy, not by failure:
+    # counting its earlier trouble would keep the status degraded, and so the level that holds it, for an hour.
+    waiting = rows.filter(trouble, notification__status__in=DUE_STATUSES).exclude(
+        notification__last_error_code=DEGRADED_SKIP_CODE)
+    return answered, waiting
 
 
 def _messages(rows) -> int:

@@ -38,3 +38,9 @@ def make_request(**overrides) -> ServiceRequest:
     if "client" not in overrides:
         overrides["client"] = make_client()
     return ServiceRequest.objects.create(**overrides)
+
+
+def set_channel(settings, kind: str, **changes) -> None:
+    """Override part of one channel's declaration (settings.MESSAGING_CHANNELS) for the current test."""
+    settings.MESSAGING_CHANNELS = {**settings.MESSAGING_CHANNELS,
+                                   kind: {**settings.MESSAGING_CHANNELS[kind], **changes}}

@@ -133,3 +133,13 @@ def test_the_ops_cluster_is_declared_and_a_named_cluster_process_reads_its_setti
             "print(Conf.CLUSTER_NAME, Conf.PREFIX, Conf.WORKERS)")
     result = _run(["-c", code], Q_CLUSTER_NAME="ops", Q_OPS_WORKERS="3")
     assert result.stdout.split()[-3:] == ["ops", "djobea", "3"], result.stderr
+
+
+def test_the_channel_declarations_are_checked_at_start(settings):
+    from djobea.checks import channel_errors
+
+    assert channel_errors(settings.MESSAGING_CHANNELS, backend="twilio") == []
+    broken = {**settings.MESSAGING_CHANNELS, "sms": {**settings.MESSAGING_CHANNELS["sms"], "concurrency": 0}}
+    del broken["email"]
+    ids = {error.id for error in channel_errors(broken, backend="carrier-pigeon")}
+    assert ids == {"djobea.E020", "djobea.E022", "djobea.E023"}

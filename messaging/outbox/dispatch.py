@@ -222,6 +222,7 @@ def _skip(notification: Notification, skip: Skip, *, guard: dict) -> str:
                 message=skip.reason)
     if not skip.move_on and skip.until:
         guarded_update(guard, status=NotificationStatus.PENDING, next_attempt_at=skip.until, claimed_until=None,
+                       last_error_code=skip.code, last_error_category=skip.category,
                        last_error=f"deferred: {skip.reason}")
         return "deferred"
     return move_or_settle(notification, attempt, guard=guard, code=skip.code, category=skip.category,

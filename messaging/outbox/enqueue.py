@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from djobea.phones import CHANNEL_PREFIXES, mask_phone
+from messaging.channels import channel_spec
 from messaging.models import DUE_STATUSES, Channel, Notification, NotificationStatus, Priority
 from messaging.outbox.wake import outbox_wake_on_commit
 from reliability.dead_letters import dead_letter_close
@@ -17,7 +18,6 @@ from reliability.dead_letters import dead_letter_close
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHAIN = (Channel.WHATSAPP, Channel.SMS, Channel.EMAIL)
-PHONE_CHANNELS = (Channel.WHATSAPP, Channel.SMS)
 
 
 def channel_chain(*, phone: str | None, email: str, channels: list[str] | None = None) -> list[str]:
@@ -28,7 +28,7 @@ def channel_chain(*, phone: str | None, email: str, channels: list[str] | None =
         raise ValueError(f"unknown channel(s): {unknown}")
     chain = []
     for kind in wanted:
-        has_address = bool(phone) if kind in PHONE_CHANNELS else bool(email)
+        has_address = bool(phone) if channel_spec(kind).address == "phone" else bool(email)
         if has_address and kind not in chain:
             chain.append(kind)
     return chain

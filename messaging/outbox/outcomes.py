@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from djobea.phones import mask_phone
+from messaging.channels import channel_spec
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus
 from messaging.outbox.pacing import RATE_CODES, channel_pause
@@ -29,6 +30,7 @@ from reliability.retry import next_attempt_at
 logger = logging.getLogger(__name__)
 
 WAKE_INTERVAL_SECONDS = 30
+HELD_ON_PURPOSE = ("quota_low", "degraded")  # routing's deferrals that a working channel does not end
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ def guarded_update(guard: dict, **fields) -> bool:
 
 
 def retry_config(channel: str) -> dict:
-    return settings.MESSAGING_RETRY.get(channel) or settings.MESSAGING_RETRY["sms"]
+    return channel_spec(channel).retry
 
 
 def max_attempts(channel: str, rule: Rule | None = None) -> int:
@@ -143,7 +145,10 @@ def _wait_until(notification: Notification, usable: list[str], until: datetime |
     if until and usable == [notification.channel]:
         return until
     rounds = max(1, notification.total_attempts // max(len(notification.channels or []), 1))
-    wait_until = backoff_until(usable[0], rounds)
+    config = retry_config(usable[0])
+    # Capped so that a channel whose breaker waits for a probe gets one, and messages see it come back in time.
+    cap = min(config["cap"], settings.MESSAGING_OUTAGE_RECHECK_SECONDS)
+    wait_until = next_attempt_at(rounds, base=config["base"], cap=cap)
     return min(wait_until, until) if until else wait_until
 
 
@@ -155,15 +160,16 @@ def usable_channels(notification: Notification) -> list[str]:
 
 
 def waiting_wake(channel: str) -> int:
-    """A send just worked on ``channel``: messages waiting out an outage go now, not at the end of their
-    backoff. At most every WAKE_INTERVAL per process and channel (the cache remembers the last wake)."""
+    """A send just worked on ``channel``: the messages waiting for a channel go now, not at the end of their
+    backoff, whichever channel their chain restarts on (routing skips what is still down in no time). Held
+    back on purpose excepted: quota kept for offers, degradation. At most every WAKE_INTERVAL per process
+    and channel (the cache remembers the last wake)."""
     if not caches["local"].add(f"djobea:outbox-wake:{channel}", 1, timeout=WAKE_INTERVAL_SECONDS):
         return 0
     now = timezone.now()
     woken = Notification.objects.filter(
         status__in=(NotificationStatus.PENDING, NotificationStatus.FAILED), next_attempt_at__gt=now,
-        last_error_category__in=(Category.TRANSIENT, Category.CHANNEL_CONFIG),
-    ).update(next_attempt_at=now, updated_at=now)
+    ).exclude(last_error_code__in=HELD_ON_PURPOSE).update(next_attempt_at=now, updated_at=now)
     if woken:
         logger.info("%s works again: %s waiting notifications are due now", channel, woken)
     return woken

@@ -9,9 +9,10 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import timezone
+
+from messaging.channels import channel_spec
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ PAUSE_LOCAL_SECONDS = 0.5  # how long a worker trusts the pause it last read
 
 
 def max_per_second(channel: str) -> int | None:
-    return settings.MESSAGING_MAX_PER_SECOND.get(channel)
+    return channel_spec(channel).max_per_second
 
 
 def wait_for_slot(channel: str) -> float:

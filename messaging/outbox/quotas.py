@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
+from messaging.channels import channel_spec
 from messaging.models import ChannelQuota, Priority, QuotaUsage
 
 WINDOW = timedelta(hours=24)
@@ -29,7 +30,7 @@ class QuotaDecision:
 
 
 def quota_limit(channel: str) -> int | None:
-    return {"whatsapp": settings.WHATSAPP_DAILY_LIMIT, "sms": settings.SMS_DAILY_LIMIT}.get(channel)
+    return channel_spec(channel).daily_limit
 
 
 def quota_reserve(*, channel: str, notification_id: int, priority: int, now: datetime | None = None) -> QuotaDecision:

@@ -32,25 +32,36 @@ def outbox_wake() -> None:
 
 
 class WakeListener:
-    """``wait(timeout)`` returns early when woken. Its own autocommit connection on PostgreSQL."""
+    """``wait(timeout)`` returns early when woken. Its own autocommit connection on PostgreSQL; when that
+    connection is lost (a restart, a terminated backend) it falls back to sleeping and listens again on
+    the next wait, so the worker never dies of it."""
 
     def __init__(self):
+        self.listens = connection.vendor == "postgresql"
         self.conn = None
-        if connection.vendor == "postgresql":
-            params = {k: v for k, v in connection.get_connection_params().items()
-                      if k not in ("cursor_factory", "context", "prepare_threshold")}
-            self.conn = psycopg.connect(**params, autocommit=True)
-            self.conn.execute(f"LISTEN {CHANNEL}")
+
+    def _connect(self):
+        params = {k: v for k, v in connection.get_connection_params().items()
+                  if k not in ("cursor_factory", "context", "prepare_threshold")}
+        conn = psycopg.connect(**params, autocommit=True, connect_timeout=5)
+        conn.execute(f"LISTEN {CHANNEL}")
+        return conn
 
     def wait(self, timeout: float) -> bool:
         """True when woken before ``timeout`` seconds."""
-        if self.conn is None:
+        if not self.listens:
             time.sleep(timeout)  # idle polling between passes, not a retry
             return False
-        return any(True for _notify in self.conn.notifies(timeout=timeout, stop_after=1))
+        try:
+            self.conn = self.conn or self._connect()
+            return any(True for _notify in self.conn.notifies(timeout=timeout, stop_after=1))
+        except psycopg.Error as exc:
+            logger.error("outbox worker: LISTEN connection lost (%s); polling until it is back", exc)
+            self.close()
+            time.sleep(timeout)
+            return False
 
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
-

@@ -1,7 +1,7 @@
 """The outbox worker: a long-running sender (``manage.py outbox_worker``), one or more per node.
 
 It claims due rows in batches (SKIP LOCKED on PostgreSQL) whenever its pools have room, sends them
-concurrently in a bounded thread pool per channel (MESSAGING_SEND_CONCURRENCY), and sleeps until woken
+concurrently in a bounded thread pool per channel (its declared ``concurrency``), and sleeps until woken
 (NOTIFY) or the poll interval passes. Every rule of the dispatcher holds unchanged: each claim is processed by
 ``process_claim_safely`` under its lease. Expired leases and stored callbacks are swept on the side.
 """
@@ -14,6 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connections
 
+from messaging.channels import channel_spec
 from messaging.outbox.dispatch import Claim, Sent, claim_due, leases_recover, process_claim_safely, sends_record
 from messaging.outbox.wake import WakeListener
 
@@ -27,10 +28,12 @@ GROUP_SECONDS = 0.02  # accepted sends are written together at most this often
 class OutboxWorker:
     def __init__(self, *, batch_size: int | None = None):
         self.batch_size = batch_size or settings.MESSAGING_BATCH_SIZE
+        sizes = {kind: channel_spec(kind).concurrency for kind in settings.MESSAGING_CHANNELS}
         self.pools = {kind: ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"outbox-{kind}",
-                                               initializer=close_old_connections)
-                      for kind, size in settings.MESSAGING_SEND_CONCURRENCY.items()}
-        self.capacity = 2 * sum(settings.MESSAGING_SEND_CONCURRENCY.values())  # claimed, queued or sending
+                                               initializer=self._adopt_thread_connection)
+                      for kind, size in sizes.items()}
+        self.capacity = 2 * sum(sizes.values())  # claimed, queued or sending
+        self.thread_connections: list = []  # each pool thread's database connection, closed at shutdown
         self.inflight: set[Future] = set()
         self.sent: list[Sent] = []
         self.sent_lock = threading.Lock()
@@ -64,6 +67,7 @@ class OutboxWorker:
             self._collect(wait(self.inflight).done)
             self._write_sent()
             self.shutdown()
+            connections.close_all()  # this thread's own
         return self.processed
 
     def _claim_into_pools(self) -> int:
@@ -112,9 +116,17 @@ class OutboxWorker:
     def stop(self) -> None:
         self.stopping.set()
 
+    def _adopt_thread_connection(self) -> None:
+        own = connections["default"]
+        own.inc_thread_sharing()  # so that shutdown, in the main thread, may close it
+        self.thread_connections.append(own)
+
     def shutdown(self) -> None:
         for pool in self.pools.values():
             pool.shutdown(wait=True)
+        for own in self.thread_connections:
+            own.close()
+        self.thread_connections.clear()
 
 
 def _process_in_thread(claim: Claim, sent_sink) -> str:

@@ -6,19 +6,33 @@ recipient: success, any error code (right HTTP status, Twilio's JSON body), 5xx,
 client's timeout (optionally after storing the message: an unknown outcome), a connection dropped
 after the message was stored (unknown outcome too), a Retry-After header.
 Every received message is recorded; ``count(to)`` tells how many reached "Twilio".
+
+Fault injection for runs with real processes (the chaos benchmark, composed-fault tests): ``inject``
+answers a fraction of the creates that no script answers with a fault, for one channel, some
+recipients, a time window or a number of hits (``outcomes`` records what every create got). A new
+message is "queued" (no ``date_sent``); with ``receipts`` Twilio sends it ``sent_after`` seconds later,
+then reports it ``delivered`` (or ``undelivered``) and POSTs the status callback, signed with
+RequestValidator, to the URL the create named, once (``callbacks`` records the answers).
 """
 
 import base64
+import heapq
 import json
+import random
 import re
 import threading
 import time
 import uuid
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+import requests
+from twilio.request_validator import RequestValidator
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages(?:/(?P<message>SM[0-9a-f]+))?\.json$")
 
@@ -68,6 +82,46 @@ def drop() -> Reply:
 
 
 @dataclass
+class Fault:
+    """Answer ``reply`` to a ``fraction`` of the creates that match (and no script answers).
+
+    ``channel``: "whatsapp" (To is "whatsapp:…") or "sms"; ``recipients``: bare E.164 numbers;
+    ``starts_at``/``ends_at``: a window on ``time.monotonic()``; ``limit``: at most this many hits.
+    """
+
+    reply: Reply
+    fraction: float = 1.0
+    channel: str | None = None
+    recipients: frozenset[str] | None = None
+    starts_at: float = 0.0
+    ends_at: float | None = None
+    limit: int | None = None
+    name: str = ""
+    hits: int = 0
+
+    def applies(self, to: str, now: float) -> bool:
+        if now < self.starts_at or (self.ends_at is not None and now >= self.ends_at):
+            return False
+        if self.limit is not None and self.hits >= self.limit:
+            return False
+        is_whatsapp = to.startswith("whatsapp:")
+        if self.channel and self.channel != ("whatsapp" if is_whatsapp else "sms"):
+            return False
+        return self.recipients is None or to.removeprefix("whatsapp:") in self.recipients
+
+
+@dataclass
+class Receipts:
+    """Twilio reporting the fate of accepted messages: after ``delay`` seconds each becomes delivered,
+    or undelivered with ``undelivered_code`` for a ``undelivered_fraction`` of those on ``undelivered_channel``."""
+
+    delay: float = 0.5
+    undelivered_fraction: float = 0.0
+    undelivered_code: str = "30003"
+    undelivered_channel: str | None = "whatsapp"
+
+
+@dataclass
 class FakeTwilio:
     account_sid: str = "AC" + "f" * 32
     auth_token: str = "fake-auth-token"
@@ -77,11 +131,22 @@ class FakeTwilio:
     latency: float = 0.0  # seconds added to every accepted create (to catch a dispatcher mid-batch)
     lookup_replies: list[Reply] = field(default_factory=list)  # scripted answers to GET (list and fetch)
     after_create: object = None  # called with the stored message once a create is answered (callback races)
+    faults: list[Fault] = field(default_factory=list)
+    outcomes: list[dict] = field(default_factory=list)  # every create: to, body, answer, fault, at
+    callbacks: list[dict] = field(default_factory=list)  # every status callback posted: sid, status, answer
+    sent_after: float = 0.0  # with receipts: seconds a message stays "queued" (no date_sent) before "sent"
+    receipts: Receipts | None = None
+    seed: int = 10
 
     def __post_init__(self):
         self.lock = threading.Lock()
         self.server: ThreadingHTTPServer | None = None
         self.thread: threading.Thread | None = None
+        self.random = random.Random(self.seed)
+        self._events: list[tuple[float, int, str, str]] = []  # (monotonic due, order, sid, what)
+        self._events_ready = threading.Condition(self.lock)
+        self._poster: ThreadPoolExecutor | None = None
+        self._ticker: threading.Thread | None = None
 
     # --- control ------------------------------------------------------------------------------
 
@@ -97,6 +162,13 @@ class FakeTwilio:
         if self.server:
             self.server.shutdown()
             self.server.server_close()
+        if self._ticker:
+            with self.lock:
+                self._ticker_stop = True
+                self._events_ready.notify_all()
+            self._ticker.join(timeout=5)
+            self._poster.shutdown(wait=True, cancel_futures=True)
+            self._ticker = None
 
     @property
     def url(self) -> str:
@@ -144,7 +216,7 @@ class FakeTwilio:
             queue = self.scripts.get(to)
             if queue:
                 return queue.pop(0)
-        return ok()
+            return self._fault_reply(to)
 
     def store(self, form: dict) -> dict:
         body = form.get("Body", "")
@@ -156,16 +228,138 @@ class FakeTwilio:
         message["_received"] = time.time()  # wall clock, for benchmarks timing delivery across processes
         with self.lock:
             self.messages.append(message)
+            self._lifecycle_start(message)
         return message
 
     def list(self, query: dict) -> list[dict]:
+        """Twilio's list: newest first; the DateSent filters skip messages not sent yet (no date_sent)."""
         to = query.get("To")
         after = _parse_date(query.get("DateSent>"))
+        before = _parse_date(query.get("DateSent<"))
+        on_day = _parse_date(query.get("DateSent"))
         with self.lock:
             found = [m for m in self.messages if (not to or m["to"] == to)]
+        if after or before or on_day:
+            found = [m for m in found if m["date_sent"]]
         if after:
-            found = [m for m in found if m["date_sent"] and m["_at"] >= after]
-        return found
+            found = [m for m in found if m["_at"] >= after]
+        if before:
+            found = [m for m in found if m["_at"] <= before]
+        if on_day:
+            found = [m for m in found if m["_at"].date() == on_day.date()]
+        page_size = int(query.get("PageSize") or 50)
+        return list(reversed(found))[:page_size]
+
+
+    # --- fault injection (several processes send through one fake) ------------------------------
+
+    def inject(self, reply: Reply, *, fraction: float = 1.0, channel: str | None = None,
+               recipients: Iterable[str] | None = None, seconds: float | None = None, after: float = 0.0,
+               limit: int | None = None, name: str = "") -> Fault:
+        """From ``after`` seconds from now, for ``seconds`` (None: until cleared), answer ``reply`` to a
+        ``fraction`` of the matching creates. Earlier faults are checked first."""
+        now = time.monotonic()
+        fault = Fault(reply, fraction=fraction, channel=channel,
+                      recipients=None if recipients is None else frozenset(recipients), starts_at=now + after,
+                      ends_at=None if seconds is None else now + after + seconds, limit=limit,
+                      name=name or (reply.code or reply.kind))
+        with self.lock:
+            self.faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
+
+    def _fault_reply(self, to: str) -> Reply:
+        now = time.monotonic()
+        for fault in self.faults:
+            if fault.applies(to, now) and self.random.random() < fault.fraction:
+                fault.hits += 1
+                return Reply(**{**fault.reply.__dict__, "message": fault.reply.message or fault.name})
+        return ok()
+
+    def record_create(self, form: dict, reply: Reply) -> None:
+        answer = reply.code or (f"http_{reply.status}" if reply.kind == "error" else reply.kind)
+        with self.lock:
+            self.outcomes.append({"to": form.get("To", ""), "body": form.get("Body", ""), "answer": answer,
+                                  "fault": reply.message if reply.kind != "ok" else "", "at": time.time()})
+
+    # --- message lifecycle: queued → sent → delivered/undelivered, with status callbacks -----------
+
+    def _lifecycle_start(self, message: dict) -> None:
+        """Called under the lock for every stored message."""
+        if self.receipts is None:
+            return
+        if self._ticker is None:
+            self._ticker_stop = False
+            self._poster = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fake-twilio-callback")
+            self._ticker = threading.Thread(target=self._tick, name="fake-twilio-lifecycle", daemon=True)
+            self._ticker.start()
+        now = time.monotonic()
+        self._schedule(now + self.sent_after, message["sid"], "sent")
+        if self.receipts is not None:
+            final = "delivered"
+            receipts = self.receipts
+            on_channel = receipts.undelivered_channel in (None, _channel_of(message["to"]))
+            if on_channel and self.random.random() < receipts.undelivered_fraction:
+                final = "undelivered"
+            self._schedule(now + max(receipts.delay, self.sent_after), message["sid"], final)
+
+    def _schedule(self, due: float, sid: str, what: str) -> None:
+        heapq.heappush(self._events, (due, len(self.outcomes) + len(self._events), sid, what))
+        self._events_ready.notify()
+
+    def pending_events(self) -> int:
+        with self.lock:
+            return len(self._events)
+
+    def _tick(self) -> None:
+        while True:
+            with self.lock:
+                while not self._ticker_stop and (not self._events or self._events[0][0] > time.monotonic()):
+                    wait = self._events[0][0] - time.monotonic() if self._events else None
+                    self._events_ready.wait(timeout=wait)
+                if self._ticker_stop:
+                    return
+                _due, _order, sid, what = heapq.heappop(self._events)
+                message = next((m for m in self.messages if m["sid"] == sid), None)
+                callback = self._advance(message, what) if message else None
+            if callback:
+                self._poster.submit(self._post_callback, *callback)
+
+    def _advance(self, message: dict, what: str) -> tuple[str, dict] | None:
+        now = datetime.now(UTC)
+        if not message["date_sent"]:
+            message.update(date_sent=format_datetime(now, usegmt=True), _at=now.replace(microsecond=0))
+        message["status"] = what
+        message["date_updated"] = format_datetime(now, usegmt=True)
+        if what == "undelivered":
+            message["error_code"] = int(self.receipts.undelivered_code)
+        if what == "sent" or not message["status_callback"]:
+            return None
+        params = {"AccountSid": self.account_sid, "ApiVersion": "2010-04-01", "MessageSid": message["sid"],
+                  "SmsSid": message["sid"], "MessageStatus": what, "SmsStatus": what, "To": message["to"],
+                  "From": message["from"]}
+        if what == "undelivered":
+            params["ErrorCode"] = self.receipts.undelivered_code
+        return message["status_callback"], params
+
+    def _post_callback(self, url: str, params: dict) -> None:
+        """Once, like Twilio without connection overrides: a 500 or a refused connection is not retried."""
+        signature = RequestValidator(self.auth_token).compute_signature(url, params)
+        try:
+            answer = requests.post(url, data=params, headers={"X-Twilio-Signature": signature}, timeout=15).status_code
+        except requests.RequestException as exc:
+            answer = type(exc).__name__
+        with self.lock:
+            self.callbacks.append({"sid": params["MessageSid"], "status": params["MessageStatus"], "answer": answer,
+                                   "at": time.time()})
+
+
+def _channel_of(to: str) -> str:
+    return "whatsapp" if to.startswith("whatsapp:") else "sms"
+
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -237,6 +431,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._route():
             return
         reply = self.fake.next_reply(form.get("To", ""))
+        self.fake.record_create(form, reply)
         if reply.kind == "drop":
             self.fake.store(form)
             self.close_connection = True

@@ -18,6 +18,7 @@ from messaging.models import (
 from messaging.outbox import enqueue
 from messaging.outbox.dispatch import dispatch_due
 from messaging.selectors import quota_usage
+from tests.factories import set_channel
 from tests.fakes import twilio_server as fake
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,7 @@ def in_window():
 
 
 def test_the_limit_is_never_exceeded_and_the_rest_is_deferred_not_dropped(fake_twilio, settings):
-    settings.WHATSAPP_DAILY_LIMIT = 3
+    set_channel(settings, "whatsapp", daily_limit=3)
     for i in range(5):
         enqueue(key=f"q{i}", body=f"m{i}", phone=PHONE, channels=["whatsapp"], priority=Priority.HIGH)
     dispatch_due()
@@ -46,7 +47,7 @@ def test_the_limit_is_never_exceeded_and_the_rest_is_deferred_not_dropped(fake_t
 
 
 def test_when_the_quota_runs_low_low_priority_waits_and_offers_go_first(fake_twilio, settings):
-    settings.WHATSAPP_DAILY_LIMIT = 20
+    set_channel(settings, "whatsapp", daily_limit=20)
     QuotaUsage.objects.bulk_create([QuotaUsage(channel="whatsapp") for _ in range(17)])  # 3 left, 2 reserved
     countdown = enqueue(key="countdown", body="10 min", phone=PHONE, priority=Priority.LOW)
     offer = enqueue(key="offer", body="Mission", phone=PHONE, priority=Priority.HIGH)

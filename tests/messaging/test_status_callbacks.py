@@ -7,6 +7,7 @@ from twilio.request_validator import RequestValidator
 from messaging.models import AttemptOutcome, Conversation, DeliveryAttempt, NotificationStatus, StatusCallback
 from messaging.outbox import enqueue
 from messaging.outbox.dispatch import dispatch_due
+from tests.factories import set_channel
 
 pytestmark = pytest.mark.django_db
 
@@ -118,8 +119,8 @@ def test_a_callback_that_fails_to_apply_is_stored_answered_200_with_a_support_co
     from messaging.tasks import outbox_receipts_task
     from reliability.models import ErrorEvent
 
-    retry = settings.MESSAGING_RETRY
-    settings.MESSAGING_RETRY = {}  # a broken configuration: applying the failure raises
+    declared = settings.MESSAGING_CHANNELS
+    set_channel(settings, "whatsapp", retry={})  # a broken configuration: applying the failure raises
     response = post_status(client, settings, sid=sent.provider_sid, status="undelivered", error_code=30008)
     assert response.status_code == 200
     event = ErrorEvent.objects.get(category="messaging.status_callback")
@@ -128,7 +129,7 @@ def test_a_callback_that_fails_to_apply_is_stored_answered_200_with_a_support_co
     assert stored.applied_at is None
     assert not DeliveryAttempt.objects.filter(notification=sent, outcome=AttemptOutcome.UNDELIVERED).exists()
 
-    settings.MESSAGING_RETRY = retry
+    settings.MESSAGING_CHANNELS = declared
     assert outbox_receipts_task()["callbacks_applied"] == 1
     sent.refresh_from_db()
     assert (sent.status, sent.channel, sent.last_error_code) == (NotificationStatus.FAILED, "whatsapp", "30008")
