@@ -6,9 +6,10 @@ import pytest
 from django.db.models import F
 
 from marketplace import tasks
-from marketplace.models import MatchLevel, OfferStatus, RequestStatus
+from marketplace.models import MatchLevel, OfferStatus, RequestStatus, ServiceCategory
 from reliability.models import Alert, AlertStatus
-from tests.marketplace.dialogue_support import CLIENT, last_to, replies_to, send, submit
+from tests.factories import make_provider
+from tests.marketplace.dialogue_support import CLIENT, last_to, replies_to, send, submit, zone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -97,3 +98,32 @@ def test_a_normal_request_keeps_the_ordinary_window(client, run_tasks, plumbers,
     request = submit(client, run_tasks, "fuite d'eau a Bonamoussadi, pas urgent")
     offer = request.offers.get()
     assert (request.urgency, offer.expires_at - offer.sent_at) == ("normal", timedelta(minutes=10))
+
+
+def test_an_urgent_request_reaches_the_emergency_list_before_the_rest_of_the_city(client, run_tasks, plumbers):
+    plumbing = ServiceCategory.objects.get(slug="plomberie")
+    plumbers["broad"].is_active = False  # no neighbour: next come the city and the emergency list
+    plumbers["broad"].save()
+    make_provider(name="Carl City", categories=[plumbing], zones=[zone("Akwa")], rating="5")
+    on_call = make_provider(name="Eva Urgence", categories=[plumbing], zones=[zone("Akwa")], rating="3",
+                            on_emergency_list=True, is_available=False)
+    request = submit(client, run_tasks, "URGENT fuite d'eau, ça coule partout à Bonamoussadi")
+
+    let_minutes_pass(request, 4)
+
+    assert request.offers.get(status=OfferStatus.PENDING).provider == on_call  # before Carl, elsewhere in town
+    request.refresh_from_db()
+    assert request.match_level == MatchLevel.EMERGENCY
+
+
+def test_the_escalation_alert_resolves_when_the_job_is_completed(client, run_tasks, plumbers):
+    request = submit(client, run_tasks, "fuite d'eau a Bonamoussadi")
+    escalate(client, run_tasks, request)
+    send(client, run_tasks, plumbers["exact"].phone, "OUI")
+    assert alert_status(request) == AlertStatus.RESOLVED
+    Alert.objects.filter(dedup_key=f"request-escalated:{request.pk}").update(status=AlertStatus.OPEN)  # reopened
+
+    send(client, run_tasks, plumbers["exact"].phone, "TERMINÉ")
+
+    request.refresh_from_db()
+    assert request.status == RequestStatus.COMPLETED and alert_status(request) == AlertStatus.RESOLVED
