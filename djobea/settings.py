@@ -292,8 +292,8 @@ MESSAGING_LEASE_SECONDS = env.int("MESSAGING_LEASE_SECONDS", default=40)
 # Transient failures and outages never dead-letter before this; the message waits for a channel to come back.
 MESSAGING_GIVE_UP_HOURS = env.float("MESSAGING_GIVE_UP_HOURS", default=24.0)
 # While it waits on its chain, a message is tried again at most this long apart (full jitter), so an open
-# breaker gets its probe and the message sees its channel come back within two minutes.
-MESSAGING_OUTAGE_RECHECK_SECONDS = env.float("MESSAGING_OUTAGE_RECHECK_SECONDS", default=120.0)
+# breaker gets its probe (BREAKER_OPEN_SECONDS, 60) and the message sees its channel come back within two minutes.
+MESSAGING_OUTAGE_RECHECK_SECONDS = env.float("MESSAGING_OUTAGE_RECHECK_SECONDS", default=60.0)
 # After a timed-out send, the first lookup waits this long so that Twilio has the message (then it is adopted).
 MESSAGING_LOOKUP_DELAY_SECONDS = env.float("MESSAGING_LOOKUP_DELAY_SECONDS", default=5.0)
 # A message whose lease expires this many times (it kills its worker) is dead-lettered as poison.
