@@ -1,6 +1,9 @@
 """Plain builders for test rows: make_x(**overrides) returns a saved object."""
 
 import itertools
+from datetime import timedelta
+
+from django.utils import timezone
 
 from marketplace.models import City, Client, Provider, ServiceCategory, ServiceRequest, Zone
 
@@ -44,3 +47,11 @@ def set_channel(settings, kind: str, **changes) -> None:
     """Override part of one channel's declaration (settings.MESSAGING_CHANNELS) for the current test."""
     settings.MESSAGING_CHANNELS = {**settings.MESSAGING_CHANNELS,
                                    kind: {**settings.MESSAGING_CHANNELS[kind], **changes}}
+
+
+def make_due() -> None:
+    """Every outbox row still waiting is due now, as if its backoff had passed."""
+    from messaging.models import Notification
+
+    Notification.objects.exclude(status__in=["sent", "delivered", "read", "dead"]).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=1), updated_at=timezone.now())

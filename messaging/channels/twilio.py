@@ -9,6 +9,7 @@ import logging
 import threading
 from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
+from urllib.request import getproxies
 
 import requests
 from django.conf import settings
@@ -31,7 +32,10 @@ class BaseUrlHttpClient(TwilioHttpClient):
     """Sends every request to ``base_url`` with a fixed timeout, and keeps the last response's headers."""
 
     def __init__(self, *, base_url: str, timeout: float):
-        super().__init__(timeout=timeout)
+        # Proxies from the environment are read once here: with ``trust_env`` requests walks os.environ on
+        # every request, which cost more CPU than the rest of a send (profiled in the outbox worker).
+        super().__init__(timeout=timeout, proxy=getproxies())
+        self.session.trust_env = False
         self.base = urlsplit(base_url)
         self.last_headers: dict = {}
 

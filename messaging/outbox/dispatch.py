@@ -27,15 +27,16 @@ from messaging.models import (
 )
 from messaging.outbox.outcomes import (
     Attempt,
+    attempt_row,
     backoff_until,
     guarded_update,
     lease_guard,
     log_attempt,
+    mark_sent,
     max_attempts,
     move_or_settle,
     notification_dead_letter,
     on_failure,
-    on_sent,
     waiting_wake,
 )
 from messaging.outbox.pacing import wait_for_slot
@@ -277,9 +278,10 @@ def sends_record(sends: list[Sent]) -> int:
     If this never runs (the process dies first), the rows' leases expire and the lookup adopts the SIDs.
     """
     with transaction.atomic():
-        owned = [sent for sent in sends if on_sent(sent.notification, sent.attempt, guard=sent.guard)]
-        for sent in owned:
-            status_callbacks_replay(sid=sent.attempt.provider_sid)
+        owned = [sent for sent in sends if mark_sent(sent.notification, sent.attempt, guard=sent.guard)]
+        DeliveryAttempt.objects.bulk_create(
+            [attempt_row(sent.notification, sent.attempt, outcome=AttemptOutcome.SENT) for sent in sends])
+        status_callbacks_replay(sids=[sent.attempt.provider_sid for sent in owned])
     for kind in {sent.attempt.channel for sent in owned}:
         waiting_wake(kind)
     return len(owned)

@@ -77,20 +77,27 @@ def next_channel(notification: Notification) -> str | None:
     return chain[index + 1] if index + 1 < len(chain) else None
 
 
-def log_attempt(notification: Notification, attempt: Attempt, *, outcome: str, code: str = "", category: str = "",
+def attempt_row(notification: Notification, attempt: Attempt, *, outcome: str, code: str = "", category: str = "",
                 message: str = "") -> DeliveryAttempt:
+    """The attempt's row, not saved yet; its metrics counted."""
     metrics.SENDS.labels(channel=attempt.channel, outcome=outcome).inc()
     if code and outcome in (AttemptOutcome.FAILED, AttemptOutcome.UNKNOWN, AttemptOutcome.UNDELIVERED):
         metrics.PROVIDER_ERRORS.labels(channel=attempt.channel, code=code).inc()
-    return DeliveryAttempt.objects.create(
+    return DeliveryAttempt(
         notification=notification, channel=attempt.channel, started_at=attempt.started_at,
         duration_ms=attempt.duration_ms, outcome=outcome, error_code=code, category=category,
         message=message[:2000], provider_sid=attempt.provider_sid,
     )
 
 
-def on_sent(notification: Notification, attempt: Attempt, *, guard: dict, note: str = "", counted: bool = True) -> bool:
-    """The provider accepted the message (or already had it, ``counted=False``)."""
+def log_attempt(notification: Notification, attempt: Attempt, **row) -> DeliveryAttempt:
+    log = attempt_row(notification, attempt, **row)
+    log.save()
+    return log
+
+
+def mark_sent(notification: Notification, attempt: Attempt, *, guard: dict, counted: bool = True) -> bool:
+    """The provider accepted the message (or already had it, ``counted=False``): SENT, while still ours."""
     fields = {"status": NotificationStatus.SENT, "provider_sid": attempt.provider_sid, "sent_at": timezone.now(),
               "claimed_until": None, "channel": attempt.channel}
     if counted:
@@ -100,6 +107,12 @@ def on_sent(notification: Notification, attempt: Attempt, *, guard: dict, note: 
     owned = guarded_update(guard, **fields)
     if not owned:
         logger.warning("notification %s: lease lost before recording sid %s", notification.pk, attempt.provider_sid)
+    return owned
+
+
+def on_sent(notification: Notification, attempt: Attempt, *, guard: dict, note: str = "", counted: bool = True) -> bool:
+    """``mark_sent`` plus its attempt row (written even when the lease was lost: the SID is this row's)."""
+    owned = mark_sent(notification, attempt, guard=guard, counted=counted)
     log_attempt(notification, attempt, outcome=AttemptOutcome.SENT, message=note)
     return owned
 

@@ -99,13 +99,16 @@ def _apply_stored(callback: StatusCallback) -> str:
         return "stored"
 
 
-def sid_lock(sid: str) -> None:
+def sid_lock(*sids: str) -> None:
     """Serialise everything that writes or applies one provider SID: the dispatcher recording it and a status
-    callback applying to it. Held to the end of the transaction (PostgreSQL advisory lock). SQLite needs
-    none: its IMMEDIATE transactions already run one writer at a time."""
-    if connection.vendor == "postgresql":
+    callback applying to it. Held to the end of the transaction (PostgreSQL advisory locks, taken in one
+    statement and in a fixed order, so two holders of several never deadlock). SQLite needs none: its
+    IMMEDIATE transactions already run one writer at a time."""
+    if connection.vendor == "postgresql" and sids:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [sid])
+            cursor.execute("SELECT count(pg_advisory_xact_lock(key)) FROM (SELECT DISTINCT "
+                           "hashtextextended(sid, 0) AS key FROM unnest(%s::text[]) AS sid ORDER BY 1) AS keys",
+                           [sorted(sids)])
 
 
 def _apply_once(callback: StatusCallback) -> str:
@@ -158,12 +161,13 @@ def _undelivered(notification: Notification, *, sid: str, status: str, error_cod
     return result
 
 
-def status_callbacks_replay(*, sid: str) -> int:
-    """Callbacks that arrived before we stored the SID (Twilio can be faster than our write). Called in the
-    transaction that records the SID: ``sid_lock`` makes a callback racing that write wait or be seen here."""
-    sid_lock(sid)
+def status_callbacks_replay(*, sids: list[str]) -> int:
+    """Callbacks that arrived before we stored these SIDs (Twilio can be faster than our write). Called in the
+    transaction that records them: ``sid_lock`` makes a callback racing that write wait or be seen here."""
+    sid_lock(*sids)
     applied = 0
-    for callback in StatusCallback.objects.filter(provider_sid=sid, applied_at__isnull=True).order_by("received_at"):
+    pending = StatusCallback.objects.filter(provider_sid__in=sids, applied_at__isnull=True).order_by("received_at")
+    for callback in pending:
         _apply_once(callback)
         applied += 1
     return applied

@@ -95,7 +95,7 @@ def resolve_unknown(notification: Notification, *, guard: dict) -> str:
     with transaction.atomic():
         if on_sent(notification, attempt, guard=guard, counted=False,
                    note="found at the provider after an unknown outcome: adopted, not resent"):
-            status_callbacks_replay(sid=sid)  # Twilio may have reported on it while we did not know its SID
+            status_callbacks_replay(sids=[sid])  # Twilio may have reported on it while we did not know its SID
     logger.info("notification %s: adopted %s found at %s", notification.pk, sid, channel.kind)
     return "adopted"
 

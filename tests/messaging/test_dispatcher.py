@@ -13,7 +13,7 @@ from reliability import metrics
 from reliability.breakers import breaker
 from reliability.dead_letters import dead_letter_redrive
 from reliability.models import DeadLetter
-from tests.factories import set_channel
+from tests.factories import make_due, set_channel
 from tests.fakes import twilio_server as fake
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +25,6 @@ WA = f"whatsapp:{PHONE}"
 @pytest.fixture
 def in_window():
     return Conversation.objects.create(phone=PHONE, last_inbound_at=timezone.now())
-
-
-def make_due():
-    Notification.objects.exclude(status__in=["sent", "delivered", "read", "dead"]).update(
-        next_attempt_at=timezone.now() - timedelta(seconds=1)
-    )
 
 
 def test_fallback_whatsapp_then_sms_then_email(fake_twilio, in_window):

@@ -15,6 +15,7 @@ from messaging.outbox import enqueue
 from messaging.outbox.dispatch import claim_due, dispatch_due, leases_recover
 from reliability.breakers import breaker_reset, clear_cache
 from reliability.models import DeadLetter, ErrorEvent
+from tests.factories import make_due
 from tests.fakes import twilio_server as fake
 
 pytestmark = pytest.mark.django_db
@@ -26,11 +27,6 @@ WA = f"whatsapp:{PHONE}"
 @pytest.fixture
 def in_window():
     return Conversation.objects.create(phone=PHONE, last_inbound_at=timezone.now())
-
-
-def make_due():
-    Notification.objects.exclude(status__in=["sent", "delivered", "read", "dead"]).update(
-        next_attempt_at=timezone.now() - timedelta(seconds=1), updated_at=timezone.now())
 
 
 def run_rounds(n: int) -> None:
