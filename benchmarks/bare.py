@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from messaging.channels.twilio import make_client
-from messaging.webhooks import EMPTY_TWIML
+from messaging.inbound.webhook import EMPTY_TWIML
 
 REPLY = "Bonjour ! Quel service vous faut-il ? / Hello! Which service do you need?"
 

@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def create_cache_tables(sender, **kwargs) -> None:
+    """The database cache (CACHES["shared"] without Redis) needs its table: migrate makes it."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=kwargs.get("using", "default"), verbosity=0)
 
 
 class DjobeaConfig(AppConfig):
@@ -9,3 +17,4 @@ class DjobeaConfig(AppConfig):
         from djobea import checks, schedules  # noqa: F401  (checks register themselves)
 
         schedules.connect()
+        post_migrate.connect(create_cache_tables, sender=self, dispatch_uid="djobea.create_cache_tables")

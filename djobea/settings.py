@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "djobea.middleware.RejectNulQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -105,12 +106,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: django-q2 broker and cache when set ----------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# "shared": what every process must see the same way (API throttle, login attempts): Redis when set,
+# else a database table (created by migrate), never process memory.
 if REDIS_URL:
     # Django's own backend needs only the pinned `redis` package; django-prometheus' Redis wrapper
     # imports django_redis at load time, and without it every manage.py command failed at start.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES["shared"] = CACHES["default"]
 else:
-    CACHES = {"default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django_prometheus.cache.backends.locmem.LocMemCache"},
+        "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "djobea_shared_cache"},
+    }
 # Per-process memo of hot reads (degradation level, quota marks) for a second or two: never shared state.
 CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "djobea-local"}
 
@@ -146,6 +153,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Admin logins: failures counted per account and per address in CACHES["shared"] (djobea.login_limits).
+AUTHENTICATION_BACKENDS = ["djobea.login_limits.RateLimitedModelBackend"]
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# Behind a proxy every request comes from the proxy's address: name the header it sets (e.g.
+# HTTP_X_FORWARDED_FOR) so the per-address limit counts clients, not the proxy.
+LOGIN_CLIENT_IP_HEADER = env.str("LOGIN_CLIENT_IP_HEADER", default="")
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -191,6 +206,10 @@ ALERT_WEBHOOK_URL = env.str("ALERT_WEBHOOK_URL", default="")
 ALERT_COOLDOWN_MINUTES = env.int("ALERT_COOLDOWN_MINUTES", default=30)
 ALERT_WEBHOOK_TIMEOUT_SECONDS = env.float("ALERT_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# After a start, the task cluster has this long to beat before a missing heartbeat counts as an outage.
+HEARTBEAT_STARTUP_GRACE_SECONDS = env.int("HEARTBEAT_STARTUP_GRACE_SECONDS", default=120)
+TASK_FAILURE_WINDOW_MINUTES = env.int("TASK_FAILURE_WINDOW_MINUTES", default=60)  # "task-failures" alert
+SCHEDULE_LATE_SECONDS = env.int("SCHEDULE_LATE_SECONDS", default=300)  # "schedules-late" alert
 OUTBOX_LAG_WARNING_SECONDS = env.int("OUTBOX_LAG_WARNING_SECONDS", default=120)
 OUTBOX_LAG_CRITICAL_SECONDS = env.int("OUTBOX_LAG_CRITICAL_SECONDS", default=600)
 DEAD_LETTER_GROWTH_THRESHOLD = env.int("DEAD_LETTER_GROWTH_THRESHOLD", default=10)  # new ones per hour
@@ -206,14 +225,15 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAdminUser"],
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["reliability.monitoring.api_access.SharedUserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env.str("API_THROTTLE_RATE", default="120/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Djobea monitoring API",
     "VERSION": "1.0.0",
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAdminUser"],  # the schema is staff-only, like the API
+    # The schema is for those who may read the API (the dashboard's permission).
+    "SERVE_PERMISSIONS": ["reliability.monitoring.api_access.HasRequiredPermissions"],
 }
 
 # --- Messaging --------------------------------------------------------------------------
@@ -224,13 +244,23 @@ MESSAGING_INBOUND_HANDLER = env.str(
 # Optional step run before the handler's transaction (slow network work such as the llm parser).
 MESSAGING_INBOUND_PREPARE = env.str("MESSAGING_INBOUND_PREPARE", default="marketplace.conversation.prepare_inbound")
 MESSAGING_MAX_BODY_CHARS = 4096
-# Inbound webhook and processing (messaging.webhooks / messaging.inbound).
+# Inbound webhook and processing (messaging.inbound).
 MESSAGING_MAX_REQUEST_BYTES = 64 * 1024  # larger webhook bodies get 413 before any parsing
 INBOUND_RETRY_BASE_SECONDS = env.float("INBOUND_RETRY_BASE_SECONDS", default=30.0)
 INBOUND_RETRY_CAP_SECONDS = env.float("INBOUND_RETRY_CAP_SECONDS", default=900.0)
 INBOUND_RETRY_MAX_ATTEMPTS = env.int("INBOUND_RETRY_MAX_ATTEMPTS", default=5)
 # A claimed inbound message is retried after this if its worker died: a killed node's client waits under a minute.
 INBOUND_LEASE_SECONDS = env.int("INBOUND_LEASE_SECONDS", default=45)
+# Floods and auto-responder loops (messaging.inbound.flood): past these, a sender's messages are
+# stored but not answered, with one notice an hour and a staff alert.
+INBOUND_FLOOD_WINDOW_SECONDS = env.int("INBOUND_FLOOD_WINDOW_SECONDS", default=60)
+INBOUND_FLOOD_MAX_MESSAGES = env.int("INBOUND_FLOOD_MAX_MESSAGES", default=10)
+INBOUND_FLOOD_REPEAT_WINDOW_SECONDS = env.int("INBOUND_FLOOD_REPEAT_WINDOW_SECONDS", default=600)
+INBOUND_FLOOD_MAX_REPEATS = env.int("INBOUND_FLOOD_MAX_REPEATS", default=3)
+# Signed webhooks received while the database is down wait here (local disk of each web node) and
+# are stored when it is back: each web process drains every INBOUND_SPOOL_DRAIN_SECONDS.
+INBOUND_SPOOL_DIR = env.str("INBOUND_SPOOL_DIR", default=str(BASE_DIR / "var" / "inbound-spool"))
+INBOUND_SPOOL_DRAIN_SECONDS = env.float("INBOUND_SPOOL_DRAIN_SECONDS", default=5.0)
 # Where the simulator finds demo clients and providers to write as (a function returning
 # [{"phone", "label", "role"}]); a dotted path so messaging never imports marketplace.
 MESSAGING_SIMULATOR_CONTACTS = "marketplace.selectors.simulator_contacts"
@@ -240,6 +270,8 @@ TWILIO_WHATSAPP_FROM = env.str("TWILIO_WHATSAPP_FROM", default="")
 TWILIO_SMS_FROM = env.str("TWILIO_SMS_FROM", default="")
 TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="https://api.twilio.com").rstrip("/")
 TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+# The Twilio configuration check (credentials, senders) is cached this long (messaging.twilio_config).
+TWILIO_CONFIG_CHECK_SECONDS = env.int("TWILIO_CONFIG_CHECK_SECONDS", default=300)
 TWILIO_WHATSAPP_TEMPLATE_SID = env.str("TWILIO_WHATSAPP_TEMPLATE_SID", default="")
 # Console channel fault injection, for demos and tests: rate in [0, 1], a Twilio code, a delay.
 CONSOLE_FAIL_RATE = env.float("CONSOLE_FAIL_RATE", default=0.0)

@@ -3,8 +3,8 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView
 
-from messaging.outbox.receipts import twilio_status_webhook
-from messaging.webhooks import inbound_message_webhook
+from djobea.views import home
+from messaging.inbound.webhook import inbound_message_webhook, twilio_status_webhook
 from reliability.health import health_view, live_view
 from reliability.metrics import metrics_view
 
@@ -13,6 +13,7 @@ admin.site.site_title = "Djobea"
 admin.site.index_title = _("Marketplace, messages and reliability")
 
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/simulator/", include("messaging.simulator")),  # before the admin's catch-all
     path("webhooks/twilio/messages/", inbound_message_webhook, name="twilio-inbound-webhook"),
     path("webhooks/twilio/status/", twilio_status_webhook, name="twilio-status-webhook"),

@@ -6,12 +6,17 @@ Actions are thin: one service call from marketplace.services, then a message to 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
 
-from djobea.phones import normalize_phone
+from core.phones import normalize_phone
+from marketplace import (
+    admin_catalogue,  # noqa: F401  (registers zones and trades)
+    timeline,
+)
 from marketplace.matching import LOAD_STATUSES
 from marketplace.models import (
     OPEN_STATUSES,
@@ -21,7 +26,6 @@ from marketplace.models import (
     ProviderOffer,
     RequestEvent,
     RequestStatus,
-    ServiceCategory,
     ServiceRequest,
     Zone,
 )
@@ -49,60 +53,21 @@ class PhoneSearchMixin:
         return super().get_search_results(request, queryset, search_term)
 
 
+class TimelineMixin:
+    """A read-only "timeline" field: messages both ways, offers and request events (marketplace.timeline)."""
+
+    timeline_builder = None
+
+    @admin.display(description=_("timeline"))
+    def timeline(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return render_to_string("admin/djobea/timeline.html", {"entries": type(self).timeline_builder(obj)})
+
+
 def _reference_pk(search_term: str) -> int | None:
     term = search_term.strip()
     return ServiceRequest.pk_from_reference(term) if term.upper().startswith("DJB") else None
-
-
-# --- Zones and categories ---------------------------------------------------------------
-
-
-@admin.register(Zone)
-class ZoneAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "aliases", "neighbour_count", "provider_count"]
-    list_filter = ["city"]
-    search_fields = ["name", "aliases", "landmarks"]
-    filter_horizontal = ["neighbours"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                _neighbours=Count("neighbours", distinct=True),
-                _providers=Count("providers", filter=Q(providers__is_active=True), distinct=True),
-            )
-        )
-
-    @admin.display(description=_("neighbours"), ordering="_neighbours")
-    def neighbour_count(self, zone):
-        return zone._neighbours
-
-    @admin.display(description=_("active providers"), ordering="_providers")
-    def provider_count(self, zone):
-        return zone._providers
-
-
-@admin.register(ServiceCategory)
-class ServiceCategoryAdmin(admin.ModelAdmin):
-    list_display = ["name_fr", "name_en", "slug", "provider_count", "keyword_count"]
-    search_fields = ["name_fr", "name_en", "slug", "keywords"]
-    prepopulated_fields = {"slug": ["name_en"]}
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(_providers=Count("providers", filter=Q(providers__is_active=True), distinct=True))
-        )
-
-    @admin.display(description=_("active providers"), ordering="_providers")
-    def provider_count(self, category):
-        return category._providers
-
-    @admin.display(description=_("keywords"))
-    def keyword_count(self, category):
-        return len(category.keyword_list())
 
 
 # --- Providers ----------------------------------------------------------------------------
@@ -137,7 +102,8 @@ class LoadFilter(admin.SimpleListFilter):
 
 
 @admin.register(Provider)
-class ProviderAdmin(PhoneSearchMixin, admin.ModelAdmin):
+class ProviderAdmin(TimelineMixin, PhoneSearchMixin, admin.ModelAdmin):
+    timeline_builder = timeline.provider_timeline
     list_display = [
         "name", "phone", "trades", "rating", "current_load", "last_offered_at",
         "is_available", "on_emergency_list", "is_active",
@@ -147,12 +113,14 @@ class ProviderAdmin(PhoneSearchMixin, admin.ModelAdmin):
     ]
     search_fields = ["name", "phone"]
     filter_horizontal = ["categories", "zones"]
-    readonly_fields = ["jobs_completed", "offers_received", "offers_accepted", "last_offered_at", "created_at",
-                       "updated_at"]
+    track_record = ["jobs_completed", "offers_received", "offers_accepted", "last_offered_at", "created_at",
+                    "updated_at"]
+    readonly_fields = [*track_record, "timeline"]
     fieldsets = [
         (None, {"fields": ["name", "phone", "language", "categories", "zones"]}),
         (_("Availability"), {"fields": ["is_active", "is_available", "on_emergency_list", "rating"]}),
-        (_("Track record"), {"fields": readonly_fields}),
+        (_("Track record"), {"fields": track_record}),
+        (_("Timeline"), {"fields": ["timeline"]}),
     ]
     actions = ["mark_available", "mark_unavailable", "add_to_emergency_list", "remove_from_emergency_list"]
     list_per_page = 50
@@ -171,7 +139,7 @@ class ProviderAdmin(PhoneSearchMixin, admin.ModelAdmin):
 
     @admin.display(description=_("trades"))
     def trades(self, provider):
-        return ", ".join(category.name_fr for category in provider.categories.all())
+        return ", ".join(category.name_in((get_language() or "fr")[:2]) for category in provider.categories.all())
 
     @admin.display(description=_("current load"), ordering="_load")
     def current_load(self, provider):
@@ -206,11 +174,16 @@ class ProviderAdmin(PhoneSearchMixin, admin.ModelAdmin):
 
 
 @admin.register(Client)
-class ClientAdmin(PhoneSearchMixin, admin.ModelAdmin):
-    list_display = ["__str__", "phone", "language", "open_requests", "request_count", "opted_out", "joined"]
+class ClientAdmin(TimelineMixin, PhoneSearchMixin, admin.ModelAdmin):
+    timeline_builder = timeline.client_timeline
+    list_display = ["__str__", "phone", "open_requests", "request_count", "language", "opted_out", "joined"]
     list_filter = ["language", "opted_out"]
     search_fields = ["name", "phone"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "timeline"]
+    fieldsets = [
+        (None, {"fields": ["phone", "name", "language", "opted_out", "created_at", "updated_at"]}),
+        (_("Timeline"), {"fields": ["timeline"]}),
+    ]
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):
@@ -241,8 +214,8 @@ class ClientAdmin(PhoneSearchMixin, admin.ModelAdmin):
 
 class RequestEventInline(admin.TabularInline):
     model = RequestEvent
-    verbose_name = _("timeline entry")
-    verbose_name_plural = _("timeline")
+    verbose_name = _("status change")
+    verbose_name_plural = _("status history")
     fields = ["created_at", "from_label", "to_label", "actor", "note"]
     readonly_fields = fields
     extra = 0
@@ -303,10 +276,12 @@ class WaitingTooLongFilter(admin.SimpleListFilter):
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(TimelineMixin, admin.ModelAdmin):
+    timeline_builder = timeline.request_timeline
+    # What support looks at first comes first, so it stays on screen at 1280 px.
     list_display = [
-        "reference", "client", "category", "zone", "urgency", "status_badge", "match_level",
-        "assigned_provider", "created_at", "search_deadline",
+        "reference", "status_badge", "match_level", "assigned_provider", "client", "category", "zone", "urgency",
+        "created_at",
     ]
     list_filter = [
         WaitingTooLongFilter, "status", "match_level", "urgency", "category", "zone__city", "zone",
@@ -321,12 +296,13 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     # State, match and assignment move only through the state machine and matching, never by hand.
     readonly_fields = [
         "reference", "status", "match_level", "assigned_provider", "search_deadline", "assigned_at",
-        "completed_at", "created_at", "updated_at",
+        "completed_at", "created_at", "updated_at", "timeline",
     ]
     fieldsets = [
         (None, {"fields": ["reference", "client", "category", "zone", "urgency", "description"]}),
         (_("Progress"), {"fields": ["status", "match_level", "assigned_provider", "search_deadline",
                                     "assigned_at", "completed_at", "created_at", "updated_at"]}),
+        (_("Timeline"), {"fields": ["timeline"]}),
     ]
 
     def get_search_results(self, request, queryset, search_term):

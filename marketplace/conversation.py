@@ -10,7 +10,7 @@ import logging
 
 from django.conf import settings
 
-from djobea.phones import mask_phone
+from core.phones import mask_phone
 from marketplace.inbound.client import handle_client_message
 from marketplace.inbound.optout import opt_in_or_out
 from marketplace.inbound.provider import handle_provider_message

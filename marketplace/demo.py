@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from djobea.phones import normalize_phone
+from core.phones import normalize_phone
 from marketplace import demo_data
 from marketplace.models import (
     Client,
@@ -41,19 +41,36 @@ class SeedResult:
     clients: int
     requests: int
     admin_username: str
-    admin_password: str
+    admin_password: str  # empty: an existing user's password was left as it was
 
 
 def demo_admin_password() -> str:
     if settings.DEMO_ADMIN_PASSWORD:
+        if not settings.DEBUG:  # a staff login on a real server: Django's password validators apply
+            _validate(settings.DEMO_ADMIN_PASSWORD)
         return settings.DEMO_ADMIN_PASSWORD
     if not settings.DEBUG:
         raise DemoPasswordRequired("Set DJOBEA_ADMIN_PASSWORD to seed the demo with DEBUG off.")
     return DEMO_ADMIN_FALLBACK_PASSWORD
 
 
-def demo_seed() -> SeedResult:
-    password = demo_admin_password()
+def _validate(password: str) -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password, user=get_user_model()(username=DEMO_ADMIN_USERNAME))
+    except ValidationError as exc:
+        raise DemoPasswordRequired(
+            "DJOBEA_ADMIN_PASSWORD is too weak for a server with DEBUG off: " + " ".join(exc.messages)
+        ) from exc
+
+
+def demo_seed(*, reset_admin_password: bool = False) -> SeedResult:
+    """Seed the demo. The staff user ``admin`` gets the demo password when it is created, or when
+    ``reset_admin_password`` asks for it: running the seed again never logs staff out."""
+    exists = get_user_model().objects.filter(username=DEMO_ADMIN_USERNAME).exists()
+    password = demo_admin_password() if reset_admin_password or not exists else ""
     with transaction.atomic():
         zones = _seed_zones()
         categories = _seed_categories()
@@ -176,5 +193,6 @@ def _seed_admin(password: str) -> None:
         username=DEMO_ADMIN_USERNAME,
         defaults={"email": "admin@djobea.cm", "is_staff": True, "is_superuser": True, "is_active": True},
     )
-    user.set_password(password)
-    user.save(update_fields=["password"])
+    if password:
+        user.set_password(password)
+        user.save(update_fields=["password"])

@@ -2,9 +2,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from djobea.phones import normalize_phone
+from core.phones import normalize_phone
 
 
 class Language(models.TextChoices):
@@ -80,7 +81,7 @@ class ServiceCategory(models.Model):
         verbose_name_plural = _("service categories")
 
     def __str__(self):
-        return self.name_fr
+        return self.name_in((get_language() or Language.FRENCH)[:2])  # the reader's language
 
     def name_in(self, language: str) -> str:
         return self.name_en if language == Language.ENGLISH else self.name_fr
@@ -250,7 +251,8 @@ class ServiceRequest(models.Model):
     @staticmethod
     def pk_from_reference(reference: str) -> int | None:
         digits = reference.strip().upper().removeprefix("DJB-").removeprefix("DJB")
-        return int(digits) if digits.isdigit() else None
+        # ASCII digits only ("²" is a digit to str.isdigit) and within a bigint, else no reference.
+        return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
 
 
 class RequestEvent(models.Model):
@@ -269,6 +271,10 @@ class RequestEvent(models.Model):
         ordering = ["created_at", "pk"]
         verbose_name = _("request event")
         verbose_name_plural = _("request events")
+
+    def __str__(self):
+        return " → ".join(label for label in (self.get_from_status_display(), self.get_to_status_display())
+                          if label) or self.note or str(_("request event"))
 
 
 class OfferStatus(models.TextChoices):

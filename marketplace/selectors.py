@@ -62,9 +62,13 @@ def _request_rows(queryset, limit: int) -> list[dict]:
     ]
 
 
-def marketplace_figures(*, since: datetime) -> dict:
-    """Time to assignment, offer response and acceptance rates, completion, match levels."""
+def marketplace_figures(*, since: datetime, until: datetime | None = None) -> dict:
+    """Time to assignment, offer response and acceptance rates, completion, match levels (requests created
+    and offers sent in [since, until))."""
     requests = ServiceRequest.objects.filter(created_at__gte=since)
+    offers = ProviderOffer.objects.filter(sent_at__gte=since)
+    if until is not None:
+        requests, offers = requests.filter(created_at__lt=until), offers.filter(sent_at__lt=until)
     totals = requests.aggregate(
         created=Count("pk"),
         completed=Count("pk", filter=Q(status=RequestStatus.COMPLETED)),
@@ -79,7 +83,7 @@ def marketplace_figures(*, since: datetime) -> dict:
         requests.exclude(match_level="").values("match_level").annotate(n=Count("pk"))
         .order_by().values_list("match_level", "n")
     ))
-    offers = ProviderOffer.objects.filter(sent_at__gte=since).aggregate(
+    offers = offers.aggregate(
         sent=Count("pk"),
         answered=Count("pk", filter=Q(status__in=[OfferStatus.ACCEPTED, OfferStatus.DECLINED])),
         accepted=Count("pk", filter=Q(status=OfferStatus.ACCEPTED)),
@@ -96,6 +100,11 @@ def marketplace_figures(*, since: datetime) -> dict:
         "offer_acceptance_rate": _rate(offers["accepted"], offers["sent"]),
         "by_match_level": by_level,
     }
+
+
+def match_level_labels() -> list[tuple[str, str]]:
+    """(value, label in the active language) of each match level, for figures keyed by level."""
+    return [(value, str(label)) for value, label in MatchLevel.choices]
 
 
 def _rate(part: int, whole: int) -> float | None:

@@ -10,7 +10,16 @@ from django.utils.translation import ngettext
 from messaging import admin_inbound  # noqa: F401
 from messaging.models import DUE_STATUSES, DeliveryAttempt, Notification
 from messaging.outbox import notification_retry_now
-from reliability.admin import HasValueFilter, ReadOnlyAdmin, SupportCodeSearchMixin
+from reliability.admin import (
+    HasValueFilter,
+    ObjectActionsMixin,
+    ReadOnlyAdmin,
+    SupportCodeSearchMixin,
+    failure_links,
+    related_html,
+    short_text,
+)
+from reliability.related import parse_ref
 
 
 class DeliveryAttemptInline(admin.TabularInline):
@@ -49,14 +58,15 @@ class HasErrorFilter(HasValueFilter):
 
 
 @admin.register(Notification)
-class NotificationAdmin(SupportCodeSearchMixin, admin.ModelAdmin):
-    list_display = ("id", "recipient_phone", "channel", "status", "priority", "total_attempts", "last_error_code",
-                    "support_code", "subject", "created_at")
+class NotificationAdmin(ObjectActionsMixin, SupportCodeSearchMixin, admin.ModelAdmin):
+    object_actions = {"retry": (_("Retry now"), "has_retry_permission", "retry_one")}
+    list_display = ("id", "recipient_phone", "text", "status", "channel", "total_attempts", "last_error_code",
+                    "support_code", "created_at")
     list_filter = ("status", "channel", "priority", "last_error_category", HasErrorFilter, WaitingTooLongFilter,
                    ("last_error_code", admin.AllValuesFieldListFilter))
     search_fields = ("recipient_phone", "recipient_email", "subject", "support_code", "provider_sid",
                      "idempotency_key")
-    readonly_fields = [field.name for field in Notification._meta.fields]
+    readonly_fields = ["related", *(field.name for field in Notification._meta.fields)]
     inlines = [DeliveryAttemptInline]
     actions = ["retry_now"]
     show_full_result_count = False
@@ -70,8 +80,22 @@ class NotificationAdmin(SupportCodeSearchMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("text"))
+    def text(self, obj: Notification) -> str:
+        return short_text(obj.body)
+
+    @admin.display(description=_("related"))
+    def related(self, obj: Notification) -> str:
+        extra = failure_links(kind="notification", pk=obj.pk, support_code=obj.support_code)
+        return related_html([parse_ref(obj.subject), ("phone", obj.recipient_phone)], extra=extra)
+
     def has_retry_permission(self, request):
         return request.user.has_perm("messaging.retry_notification")
+
+    def retry_one(self, request, obj):
+        if notification_retry_now(ids=[obj.pk], user=request.user):
+            return messages.SUCCESS, _("Notification queued again.")
+        return messages.WARNING, _("Not queued again: it is not failed, dead or waiting.")
 
     @admin.action(description=_("Retry now"), permissions=["retry"])
     def retry_now(self, request, queryset):

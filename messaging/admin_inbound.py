@@ -1,12 +1,21 @@
 """Admin for inbound messages (read-only, with a "reprocess" action) and conversations."""
 
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from messaging.inbound import inbound_reprocess
-from messaging.models import Conversation, InboundMessage, InboundStatus
-from reliability.admin import HasValueFilter, ReadOnlyAdmin
+from messaging.inbound.processing import inbound_reprocess
+from messaging.models import Conversation, InboundMessage, InboundStatus, Notification
+from reliability.admin import (
+    HasValueFilter,
+    ReadOnlyAdmin,
+    SupportCodeSearchMixin,
+    failure_links,
+    related_html,
+    short_text,
+)
+from reliability.related import Link
 
 
 class HasErrorFilter(HasValueFilter):
@@ -16,7 +25,7 @@ class HasErrorFilter(HasValueFilter):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(ReadOnlyAdmin):
+class InboundMessageAdmin(SupportCodeSearchMixin, ReadOnlyAdmin):
     list_display = ["received_at", "sender", "channel", "short_body", "status", "attempts", "support_code"]
     list_filter = ["status", "channel", HasErrorFilter, "received_at"]
     search_fields = ["sender", "provider_sid", "body", "support_code"]
@@ -24,14 +33,22 @@ class InboundMessageAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     actions = ["reprocess"]
     readonly_fields = [
-        "provider_sid", "channel", "sender", "recipient", "profile_name", "body", "media", "raw_payload",
+        "related", "provider_sid", "channel", "sender", "recipient", "profile_name", "body", "media", "raw_payload",
         "status", "attempts", "next_attempt_at", "error", "support_code", "received_at", "processed_at",
     ]
 
     @admin.display(description=_("body"))
     def short_body(self, obj: InboundMessage) -> str:
-        body = obj.body or ("📎" * len(obj.media))
-        return body if len(body) <= 60 else body[:59] + "…"
+        return short_text(obj.body or ("📎" * len(obj.media)))
+
+    @admin.display(description=_("related"))
+    def related(self, obj: InboundMessage) -> str:
+        replies = [
+            Link(_("reply #%(pk)s") % {"pk": pk}, reverse("admin:messaging_notification_change", args=[pk]))
+            for pk in Notification.objects.filter(subject=f"inbound:{obj.pk}").values_list("pk", flat=True)[:20]
+        ]
+        extra = [*failure_links(kind="inbound", pk=obj.pk, support_code=obj.support_code), *replies]
+        return related_html([("phone", obj.sender)], extra=extra)
 
     def has_reprocess_permission(self, request) -> bool:
         return request.user.has_perm("messaging.reprocess_inboundmessage")

@@ -7,8 +7,9 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self):
-        from messaging.health import OutboxLag, outbox_metrics
-        from messaging.inbound import redrive_inbound
+        from messaging import related
+        from messaging.health import OutboxLag, TwilioConfiguration, outbox_metrics
+        from messaging.inbound.processing import redrive_inbound
         from messaging.outbox import notification_redrive
         from reliability.dead_letters import register_redrive_handler
         from reliability.health import register_health_check
@@ -17,4 +18,6 @@ class MessagingConfig(AppConfig):
         register_redrive_handler("notification", notification_redrive)
         register_redrive_handler("inbound", redrive_inbound)
         register_health_check(OutboxLag)
+        register_health_check(TwilioConfiguration)
         register_metrics_collector("outbox", outbox_metrics)
+        related.connect()

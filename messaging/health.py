@@ -1,12 +1,14 @@
 """What messaging adds to reliability's readiness checks and /metrics (registered in MessagingConfig.ready)."""
 
 import dataclasses
+import datetime
 
 from django.conf import settings
 from health_check.exceptions import ServiceUnavailable, ServiceWarning
 from prometheus_client.core import GaugeMetricFamily
 
 from messaging.selectors import outbox_backlog, outbox_lag_seconds
+from messaging.twilio_config import CHECK_BUDGET_SECONDS
 from reliability.health import SyncCheck
 
 
@@ -33,3 +35,17 @@ def outbox_metrics():
     yield GaugeMetricFamily(
         "djobea_outbox_lag_seconds", "Age of the oldest due message in the outbox", value=backlog["lag_seconds"]
     )
+
+
+@dataclasses.dataclass
+class TwilioConfiguration(SyncCheck):
+    """Credentials and senders checked at Twilio (cached): a wrong sender is a warning, announced at start."""
+
+    timeout = datetime.timedelta(seconds=CHECK_BUDGET_SECONDS)  # the lookups' own timeouts fire first
+
+    def check(self):
+        from messaging.twilio_config import twilio_config_status
+
+        status = twilio_config_status()
+        if status["problems"]:
+            raise ServiceWarning(" ".join(status["problems"]))

@@ -133,7 +133,7 @@ class Notification(models.Model):
         permissions = [("retry_notification", _("Can retry a notification now"))]
 
     def __str__(self):
-        return f"#{self.pk} {self.channel} {self.status}"
+        return f"#{self.pk} {self.get_channel_display()} {self.get_status_display()}"
 
 
 class AttemptOutcome(models.TextChoices):

@@ -5,7 +5,8 @@ Notification (status, updated_at) and (status, next_attempt_at); DeliveryAttempt
 (started_at, outcome), (channel, started_at), (error_code, started_at).
 """
 
-from datetime import datetime
+import bisect
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
@@ -122,9 +123,14 @@ def attempt_counts(*, since: datetime) -> dict[str, int]:
     return counts
 
 
-def attempt_counts_by_channel(*, since: datetime) -> dict[str, dict[str, int]]:
+def _attempts_between(since: datetime, until: datetime | None):
+    rows = DeliveryAttempt.objects.filter(started_at__gte=since)
+    return rows.filter(started_at__lt=until) if until is not None else rows
+
+
+def attempt_counts_by_channel(*, since: datetime, until: datetime | None = None) -> dict[str, dict[str, int]]:
     rows = (
-        DeliveryAttempt.objects.filter(started_at__gte=since)
+        _attempts_between(since, until)
         .values("channel", "outcome").annotate(n=Count("pk")).order_by()
     )
     result = {channel: dict.fromkeys(AttemptOutcome.values, 0) for channel in Channel.values}
@@ -163,9 +169,9 @@ def example_support_codes(*, codes: list[str], since: datetime) -> dict[str, str
     return {row["last_error_code"]: row["example"] for row in rows}
 
 
-def failed_attempt_counts_by_code(*, since: datetime) -> dict[str, int]:
+def failed_attempt_counts_by_code(*, since: datetime, until: datetime | None = None) -> dict[str, int]:
     rows = (
-        DeliveryAttempt.objects.filter(started_at__gte=since, outcome__in=FAILED_ATTEMPT_OUTCOMES)
+        _attempts_between(since, until).filter(outcome__in=FAILED_ATTEMPT_OUTCOMES)
         .values("error_code").annotate(n=Count("pk")).order_by()
     )
     return {row["error_code"]: row["n"] for row in rows}
@@ -277,10 +283,107 @@ def inbound_counts(*, since: datetime) -> dict[str, int]:
     return counts
 
 
-def find_support_code(code: str) -> str | None:
-    """Which messaging table holds ``code``: "notification", "inbound" or None."""
-    if Notification.objects.filter(support_code=code).exists():
-        return "notification"
-    if InboundMessage.objects.filter(support_code=code).exists():
-        return "inbound"
+def find_support_code(code: str) -> tuple[str, int] | None:
+    """The newest messaging row carrying ``code``: ("notification" | "inbound", pk), or None."""
+    for kind, model in (("notification", Notification), ("inbound", InboundMessage)):
+        pk = model.objects.filter(support_code=code).order_by("-pk").values_list("pk", flat=True).first()
+        if pk is not None:
+            return kind, pk
     return None
+
+
+# --- conversations, for the timelines of the back office ------------------------------------------
+
+TIMELINE_LIMIT = 300
+
+
+def _window_q(field_phone: str, field_at: str, windows) -> Q:
+    condition = Q(pk__in=[])
+    for phone, since, until in windows:
+        part = Q(**{field_phone: phone})
+        if since is not None:
+            part &= Q(**{f"{field_at}__gte": since})
+        if until is not None:
+            part &= Q(**{f"{field_at}__lte": until})
+        condition |= part
+    return condition
+
+
+def conversation_messages(*, windows, subjects=(), limit: int = TIMELINE_LIMIT) -> dict[str, list[dict]]:
+    """Inbound messages from and notifications to the phones of ``windows`` ((phone, since, until), None =
+    unbounded) plus notifications about ``subjects`` and the replies to those inbound messages.
+
+    For the timelines of a person or a request: two queries, newest ``limit`` of each.
+    """
+    inbound = list(
+        InboundMessage.objects.filter(_window_q("sender", "received_at", windows)).order_by("-received_at")
+        .values("pk", "received_at", "channel", "sender", "body", "media", "status", "attempts", "error",
+                "support_code")[:limit]
+    )
+    replies = [f"inbound:{row['pk']}" for row in inbound]
+    outbound = list(
+        Notification.objects.filter(
+            _window_q("recipient_phone", "created_at", windows) | Q(subject__in=[*subjects, *replies])
+        ).order_by("-created_at")
+        .values("pk", "created_at", "channel", "recipient_phone", "body", "status", "total_attempts",
+                "last_error_code", "last_error", "support_code", "subject", "delivered_at")[:limit]
+    )
+    return {"inbound": inbound, "outbound": outbound}
+
+
+FIRST_REPLY_HORIZON = timedelta(hours=1)
+
+
+def first_reply_seconds(*, since: datetime, until: datetime, limit: int = 20_000) -> list[float]:
+    """For each inbound message received in [since, until): seconds until Djobea's first reply to that
+    phone was accepted by a channel (``sent_at``), within an hour. Sorted; unanswered messages left out.
+
+    Two queries; the pairing (first reply at or after the message) is done here with a bisect per phone.
+    """
+    inbound = list(
+        InboundMessage.objects.filter(received_at__gte=since, received_at__lt=until)
+        .order_by("received_at").values_list("sender", "received_at")[:limit]
+    )
+    if not inbound:
+        return []
+    replies: dict[str, list[tuple]] = {}
+    rows = (
+        Notification.objects.filter(recipient_phone__in={phone for phone, _at in inbound}, sent_at__isnull=False,
+                                    created_at__gte=since, created_at__lt=until + FIRST_REPLY_HORIZON)
+        .order_by("created_at").values_list("recipient_phone", "created_at", "sent_at")
+    )
+    for phone, created_at, sent_at in rows:
+        replies.setdefault(phone, []).append((created_at, sent_at))
+    delays = []
+    for phone, received_at in inbound:
+        candidates = replies.get(phone, [])
+        index = bisect.bisect_left(candidates, (received_at,))
+        if index < len(candidates):
+            delay = (candidates[index][1] - received_at).total_seconds()
+            if delay <= FIRST_REPLY_HORIZON.total_seconds():
+                delays.append(max(delay, 0.0))
+    return sorted(delays)
+
+
+def recovered_channels(*, since: datetime) -> list[str]:
+    """Channels whose latest success in the window came after their latest failure: they deliver again.
+
+    One GROUP BY over (channel, started_at); a channel with no failure is not "recovered" (nothing to clear).
+    """
+    success = Q(outcome__in=(AttemptOutcome.SENT, AttemptOutcome.DELIVERED))
+    rows = (
+        DeliveryAttempt.objects.filter(started_at__gte=since).values("channel")
+        .annotate(last_ok=Max("started_at", filter=success),
+                  last_failure=Max("started_at", filter=Q(outcome__in=FAILED_ATTEMPT_OUTCOMES)))
+        .order_by()
+    )
+    return [row["channel"] for row in rows
+            if row["last_ok"] and row["last_failure"] and row["last_ok"] > row["last_failure"]]
+
+
+def oldest_waiting() -> dict:
+    """The oldest message not yet out (new, retrying, deferred until a channel is back, being sent): when
+    it was created and how many wait. Unlike the lag, it counts messages whose next try is in the future."""
+    rows = Notification.objects.filter(status__in=BACKLOG_STATUSES)
+    first = rows.order_by("created_at").values_list("created_at", flat=True).first()
+    return {"created_at": first, "count": rows.count() if first else 0}

@@ -24,13 +24,14 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from djobea.phones import normalize_phone
-from messaging.inbound import InboundInvalid, inbound_receive
+from core.phones import normalize_phone
+from messaging.inbound.store import InboundInvalid, inbound_receive
 from messaging.models import Channel, Conversation, InboundMessage, Notification
 
 logger = logging.getLogger(__name__)
 
 PERMISSION = "messaging.use_simulator"
+PHONE_HEADER = "X-Simulator-Phone"
 HISTORY_LIMIT = 100
 CLUSTER_SILENCE = timedelta(minutes=2)
 ROLE_LABELS = {
@@ -78,21 +79,26 @@ def _check_permission(request: HttpRequest) -> None:
 
 
 def simulator_page(request: HttpRequest) -> HttpResponse:
+    """The page's own URL names a conversation by its id (``?c=``), never by phone number: URLs end up
+    in access logs and browser history."""
     _check_permission(request)
-    form = SimulatorForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    chosen = _conversation_phone(request.GET.get("c", ""))
+    form = SimulatorForm(request.POST or None, initial={"phone": chosen})
     if request.method == "POST":
         error = _send(form)
+        conversation_id = "" if error else _conversation_id(form.cleaned_data["phone"])
         if request.accepts("application/json") and not request.accepts("text/html"):
             phone = "" if error else form.cleaned_data["phone"]
-            return JsonResponse({"ok": not error, "error": error, "phone": phone}, status=400 if error else 200)
+            return JsonResponse({"ok": not error, "error": error, "phone": phone, "conversation": conversation_id},
+                                status=400 if error else 200)
         if not error:
-            return redirect(f"{reverse('simulator')}?{urlencode({'phone': form.cleaned_data['phone']})}")
+            return redirect(f"{reverse('simulator')}?{urlencode({'c': conversation_id})}")
     context = {
         **admin.site.each_context(request),
         "title": _("WhatsApp simulator"),
         "form": form,
         "contacts": [{**c, "role_label": ROLE_LABELS.get(c["role"], c["role"])} for c in known_contacts()],
-        "phone": _phone_or_blank(request.GET.get("phone", "")),
+        "phone": chosen,
         "cluster": task_cluster_status(),
         "sends_for_real": settings.MESSAGING_BACKEND != "console",
     }
@@ -112,10 +118,11 @@ def _send(form: SimulatorForm) -> str:
     return ""
 
 
-def simulator_messages(request: HttpRequest, phone: str) -> HttpResponse:
+def simulator_messages(request: HttpRequest) -> HttpResponse:
+    """Polled by the page: the number travels in a header, so it never appears in a URL or an access log."""
     _check_permission(request)
     try:
-        phone = normalize_phone(phone)
+        phone = normalize_phone(request.headers.get(PHONE_HEADER, ""))
     except ValidationError:
         return HttpResponseBadRequest(_("Not a phone number."))
     return JsonResponse({
@@ -187,14 +194,17 @@ def task_cluster_status() -> dict:
     }
 
 
-def _phone_or_blank(raw: str) -> str:
-    try:
-        return normalize_phone(raw) if raw else ""
-    except ValidationError:
+def _conversation_phone(conversation_id: str) -> str:
+    if not conversation_id.isascii() or not conversation_id.isdigit() or len(conversation_id) > 18:
         return ""
+    return Conversation.objects.filter(pk=int(conversation_id)).values_list("phone", flat=True).first() or ""
+
+
+def _conversation_id(phone: str) -> str:
+    return str(Conversation.objects.filter(phone=phone).values_list("pk", flat=True).first() or "")
 
 
 urlpatterns = [
     path("", admin.site.admin_view(simulator_page), name="simulator"),
-    path("<str:phone>/messages.json", admin.site.admin_view(simulator_messages), name="simulator-messages"),
+    path("messages.json", admin.site.admin_view(simulator_messages), name="simulator-messages"),
 ]

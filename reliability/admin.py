@@ -6,6 +6,11 @@ Operational rows are read-only; every action is a service call guarded by its ow
 from datetime import timedelta
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -19,8 +24,33 @@ from .breakers import (
     window_failure_rate,
 )
 from .dead_letters import dead_letter_redrive
-from .models import Alert, CircuitBreaker, DeadLetter, DegradationState, ErrorEvent
+from .models import Alert, CircuitBreaker, DeadLetter, DegradationState, ErrorEvent, ReliabilityReport
+from .related import Link, parse_ref, related_links
+from .selectors import daily_rates, dead_letter_ids, error_event_ids
 from .support_codes import normalize_support_code
+
+
+def short_text(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def failure_links(*, kind: str, pk, support_code: str) -> list[Link]:
+    """The dead letter of ``kind:pk`` and the error event of ``support_code``, when there are."""
+    links = []
+    dead = dead_letter_ids(kind, [pk]).get(str(pk))
+    if dead:
+        links.append(Link(_("dead letter"), reverse("admin:reliability_deadletter_change", args=[dead])))
+    event = error_event_ids([support_code]).get(support_code)
+    if event:
+        links.append(Link(_("error event %(code)s") % {"code": support_code},
+                          reverse("admin:reliability_errorevent_change", args=[event])))
+    return links
+
+
+def related_html(refs, *, extra: list[Link] = ()) -> str:
+    """The links to the records ``refs`` name (person, request, message…), for a read-only admin field."""
+    links = [*extra, *related_links(refs)]
+    return render_to_string("admin/djobea/related.html", {"links": links})
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,6 +64,50 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ObjectActionsMixin:
+    """Buttons on a record's own page for its actions (redrive, retry…), each under its own permission.
+
+    ``object_actions``: {name: (label, permission check method name, method(request, obj) -> message)}.
+    """
+
+    change_form_template = "admin/djobea/change_form_actions.html"
+    object_actions: dict[str, tuple] = {}
+
+    def get_urls(self):
+        meta = self.model._meta
+        view = self.admin_site.admin_view(self.object_action_view)
+        return [
+            path("<path:object_id>/do/<str:action>/", view, name=f"{meta.app_label}_{meta.model_name}_do"),
+            *super().get_urls(),
+        ]
+
+    def _allowed_actions(self, request, obj) -> list[str]:
+        return [name for name, (_label, check, _method) in self.object_actions.items()
+                if getattr(self, check)(request) and self.object_action_applies(name, obj)]
+
+    def object_action_applies(self, name: str, obj) -> bool:
+        return True
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        meta = self.model._meta
+        actions = [
+            {"name": name, "label": self.object_actions[name][0],
+             "url": reverse(f"admin:{meta.app_label}_{meta.model_name}_do", args=[quote(object_id), name])}
+            for name in (self._allowed_actions(request, obj) if obj else [])
+        ]
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "object_actions": actions})
+
+    def object_action_view(self, request, object_id, action):
+        obj = self.get_object(request, unquote(object_id))
+        if request.method != "POST" or obj is None or action not in self._allowed_actions(request, obj):
+            raise PermissionDenied
+        level, text = getattr(self, self.object_actions[action][2])(request, obj)
+        self.message_user(request, text, level)
+        meta = self.model._meta
+        return redirect(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[quote(object_id)]))
 
 
 class HasValueFilter(admin.SimpleListFilter):
@@ -158,7 +232,8 @@ class SupportCodeSearchMixin:
 
 
 @admin.register(DeadLetter)
-class DeadLetterAdmin(SupportCodeSearchMixin, ReadOnlyAdmin):
+class DeadLetterAdmin(ObjectActionsMixin, SupportCodeSearchMixin, ReadOnlyAdmin):
+    object_actions = {"redrive": (_("Redrive"), "has_redrive_permission", "redrive_one")}
     list_display = (
         "support_code", "kind", "object_id", "reason", "error_code", "channel", "attempts", "short_error",
         "created_at", "redriven_at", "redriven_by",
@@ -169,10 +244,27 @@ class DeadLetterAdmin(SupportCodeSearchMixin, ReadOnlyAdmin):
     show_full_result_count = False
     date_hierarchy = "created_at"
     actions = ("redrive",)
+    readonly_fields = ("related",)
 
     @admin.display(description=_("last error"))
     def short_error(self, obj):
-        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+        return short_text(obj.last_error, 80)
+
+    @admin.display(description=_("related"))
+    def related(self, obj):
+        event = error_event_ids([obj.support_code]).get(obj.support_code)
+        extra = [Link(_("error event %(code)s") % {"code": obj.support_code},
+                      reverse("admin:reliability_errorevent_change", args=[event]))] if event else []
+        return related_html([(obj.kind, obj.object_id)], extra=extra)
+
+    def object_action_applies(self, name, obj):
+        return obj.redriven_at is None
+
+    def redrive_one(self, request, obj):
+        if dead_letter_redrive(ids=[obj.pk], user=request.user):
+            return messages.SUCCESS, _("Dead letter %(code)s redriven.") % {"code": obj.support_code}
+        return messages.WARNING, _("Not redriven: already redriven, no handler, or the handler failed "
+                                   "(see error events).")
 
     def has_redrive_permission(self, request):
         return request.user.has_perm("reliability.redrive_deadletter")
@@ -198,17 +290,50 @@ class DeadLetterAdmin(SupportCodeSearchMixin, ReadOnlyAdmin):
 # --- error events --------------------------------------------------------------------------------
 
 
+# Context keys of an error event that name another record (messaging's, through reliability.related).
+CONTEXT_REFS = {"notification_id": "notification", "inbound_id": "inbound", "request_id": "request"}
+
+
 @admin.register(ErrorEvent)
-class ErrorEventAdmin(SupportCodeSearchMixin, ReadOnlyAdmin):
-    list_display = ("support_code", "created_at", "severity", "category", "subject", "short_message")
-    list_filter = ("category", "severity", ("created_at", admin.DateFieldListFilter))
+class ErrorEventAdmin(ObjectActionsMixin, SupportCodeSearchMixin, ReadOnlyAdmin):
+    list_display = ("support_code", "created_at", "severity", "category", "short_message", "subject")
+    list_filter = (("category", admin.AllValuesFieldListFilter), "severity", ("created_at", admin.DateFieldListFilter))
     search_fields = ("support_code", "message", "subject")
     show_full_result_count = False
     date_hierarchy = "created_at"
+    readonly_fields = ("related",)
+    object_actions = {"redrive": (_("Redrive its dead letter"), "has_redrive_permission", "redrive_letter")}
 
     @admin.display(description=_("message"))
     def short_message(self, obj):
-        return (obj.message[:100] + "…") if len(obj.message) > 100 else obj.message
+        return short_text(obj.message, 100)
+
+    def _open_letter(self, obj):
+        return DeadLetter.objects.filter(support_code=obj.support_code, redriven_at__isnull=True).first()
+
+    @admin.display(description=_("related"))
+    def related(self, obj):
+        refs = [parse_ref(obj.subject)]
+        refs += [(kind, str(obj.context[key])) for key, kind in CONTEXT_REFS.items() if obj.context.get(key)]
+        letters = DeadLetter.objects.filter(support_code=obj.support_code).values_list("pk", "kind", "object_id")
+        extra = []
+        for pk, kind, object_id in letters:
+            extra.append(Link(_("dead letter"), reverse("admin:reliability_deadletter_change", args=[pk])))
+            refs.append((kind, object_id))
+        return related_html(refs, extra=extra)
+
+    def has_redrive_permission(self, request):
+        return request.user.has_perm("reliability.redrive_deadletter")
+
+    def object_action_applies(self, name, obj):
+        return self._open_letter(obj) is not None
+
+    def redrive_letter(self, request, obj):
+        letter = self._open_letter(obj)
+        if letter and dead_letter_redrive(ids=[letter.pk], user=request.user):
+            return messages.SUCCESS, _("Dead letter %(code)s redriven.") % {"code": obj.support_code}
+        return messages.WARNING, _("Not redriven: already redriven, no handler, or the handler failed "
+                                   "(see error events).")
 
 
 # --- alerts and degradation (engineer F: reliability.alerts, reliability.degradation) ------------
@@ -244,3 +369,25 @@ class AlertAdmin(admin.ModelAdmin):
 class DegradationStateAdmin(ReadOnlyAdmin):
     list_display = ("computed_level", "computed_reason", "override_level", "override_reason", "override_by",
                     "override_expires_at", "updated_at")
+
+
+# --- reliability reports -------------------------------------------------------------------------
+
+
+@admin.register(ReliabilityReport)
+class ReliabilityReportAdmin(ReadOnlyAdmin):
+    """The hourly reports (reliability.monitoring.reports), with the last 7 days drawn above the list."""
+
+    change_list_template = "admin/reliability/reliabilityreport/change_list.html"
+    list_display = ("hour", "success_rate", "messages_total", "messages_failed", "dead_letters_created",
+                    "first_reply_p95_seconds", "summary_sent_at")
+    date_hierarchy = "hour"
+    readonly_fields = ("hour", "messages_total", "messages_failed", "success_rate", "dead_letters_created",
+                       "first_reply_p95_seconds", "figures", "created_at", "summary_sent_at")
+
+    def changelist_view(self, request, extra_context=None):
+        from .monitoring.chart import success_chart_svg
+
+        days = daily_rates(days=7)
+        chart = success_chart_svg(days, title=_("Delivery success rate, last 7 days"), label_every=1)
+        return super().changelist_view(request, {**(extra_context or {}), "chart_svg": chart, "days": days})

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,12 @@ from reliability.models import DeadLetter, Heartbeat, Severity
 logger = logging.getLogger(__name__)
 
 CLUSTER_HEARTBEAT = "qcluster"
+# When this process started: the task cluster, started beside it, gets a grace period to beat.
+PROCESS_STARTED_AT = timezone.now()
 HEARTBEAT_ALERT_KEY = "heartbeat:qcluster"
+# /health/ is polled anonymously (load balancers, uptime checkers): it raises the stale-heartbeat alert
+# at most once per this many seconds per cache, so polls don't turn into database writes.
+HEARTBEAT_ALERT_FROM_HEALTH_SECONDS = 300
 
 
 def heartbeat_beat(name: str = CLUSTER_HEARTBEAT) -> None:
@@ -45,6 +51,11 @@ def heartbeat_age_seconds(name: str = CLUSTER_HEARTBEAT) -> float | None:
 def heartbeat_ok() -> bool:
     age = heartbeat_age_seconds()
     return age is not None and age <= settings.HEARTBEAT_MAX_AGE_SECONDS
+
+
+def in_startup_grace() -> bool:
+    """This process started less than ``HEARTBEAT_STARTUP_GRACE_SECONDS`` ago: the cluster may not have beaten yet."""
+    return (timezone.now() - PROCESS_STARTED_AT).total_seconds() < settings.HEARTBEAT_STARTUP_GRACE_SECONDS
 
 
 def heartbeat_alert_update(*, ok: bool) -> None:
@@ -84,10 +95,14 @@ class SyncCheck(HealthCheck):
 class TaskClusterHeartbeat(SyncCheck):
     def check(self):
         age = heartbeat_age_seconds()
+        if (age is None or age > settings.HEARTBEAT_MAX_AGE_SECONDS) and in_startup_grace():
+            raise ServiceWarning("starting: waiting for the task cluster's first heartbeat")
         if age is None:
             raise ServiceUnavailable("no task-cluster heartbeat yet: is `manage.py qcluster` running?")
         if age > settings.HEARTBEAT_MAX_AGE_SECONDS:
-            heartbeat_alert_update(ok=False)  # staff are told even though the cluster's rules cannot run
+            # Staff are told even though the cluster's rules cannot run; cache.add lets one poll through.
+            if cache.add(f"{HEARTBEAT_ALERT_KEY}:from-health", True, timeout=HEARTBEAT_ALERT_FROM_HEALTH_SECONDS):
+                heartbeat_alert_update(ok=False)
             raise ServiceUnavailable(f"task cluster silent for {age:.0f} s: is `manage.py qcluster` running?")
 
 
@@ -109,7 +124,28 @@ class Breakers(SyncCheck):
             raise ServiceWarning(f"open circuit breakers: {', '.join(sorted(names))}")
 
 
-RELIABILITY_CHECKS = (TaskClusterHeartbeat, DeadLetterGrowth, Breakers)
+@dataclasses.dataclass
+class BackgroundWork(SyncCheck):
+    """Failed tasks and late schedules: a warning (the work waits or is retried), never an outage."""
+
+    def check(self):
+        from reliability import background
+
+        late = [] if in_startup_grace() else background.late_schedules()
+        # Late schedules may mean a dead cluster, which cannot raise its own alert: like the heartbeat's, one
+        # poll every few minutes raises it here; the others only read (the cluster's rules resolve it).
+        if late and cache.add(f"{background.SCHEDULES_LATE_KEY}:from-health", True,
+                              timeout=HEARTBEAT_ALERT_FROM_HEALTH_SECONDS):
+            background.rule_schedules_late()
+        failures = background.task_failures()["count"]
+        problems = [f"{len(late)} late schedule(s): {', '.join(row['name'] for row in late)}"] if late else []
+        if failures:
+            problems.append(f"{failures} failed task(s) in the last {settings.TASK_FAILURE_WINDOW_MINUTES} min")
+        if problems:
+            raise ServiceWarning("; ".join(problems))
+
+
+RELIABILITY_CHECKS = (TaskClusterHeartbeat, DeadLetterGrowth, Breakers, BackgroundWork)
 _registered: dict[str, type[SyncCheck]] = {}
 
 

@@ -1,15 +1,14 @@
 """Log filter that masks phone numbers in every record, whatever the caller passed."""
 
 import logging
-import re
 
-from djobea.phones import mask_phone
+from core.phones import PHONE_IN_TEXT, mask_phones_in_text
 
-PHONE_PATTERN = re.compile(r"\+\d{8,15}")
+PHONE_PATTERN = PHONE_IN_TEXT
 
 
 def mask_text(text: str) -> str:
-    return PHONE_PATTERN.sub(lambda match: mask_phone(match.group(0)), text)
+    return mask_phones_in_text(text)
 
 
 def mask_data(value):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BreakerState(models.TextChoices):
@@ -88,7 +89,8 @@ class Severity(models.TextChoices):
 
 class ErrorEvent(models.Model):
     support_code = models.CharField(_("support code"), max_length=16, unique=True)
-    category = models.CharField(_("category"), max_length=30, db_index=True)
+    # "category" alone is the trade of a request in French ("Métier"): an error's category is another word.
+    category = models.CharField(pgettext_lazy("error event", "category"), max_length=30, db_index=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.ERROR)
     message = models.TextField(_("message"))
     context = models.JSONField(_("context"), default=dict, blank=True)
@@ -172,3 +174,26 @@ class Heartbeat(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ReliabilityReport(models.Model):
+    """One hour of operation in figures (reliability.reports): written once per hour, rewritten if run again."""
+
+    hour = models.DateTimeField(_("hour"), unique=True, help_text=_("start of the hour the figures cover"))
+    messages_total = models.PositiveIntegerField(_("messages with a final outcome"), default=0)
+    messages_failed = models.PositiveIntegerField(_("messages not delivered"), default=0)
+    success_rate = models.DecimalField(_("delivery success rate (%)"), max_digits=4, decimal_places=1, null=True,
+                                       blank=True)
+    dead_letters_created = models.PositiveIntegerField(_("dead letters created"), default=0)
+    first_reply_p95_seconds = models.FloatField(_("first reply p95 (s)"), null=True, blank=True)
+    figures = models.JSONField(_("figures"), default=dict)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    summary_sent_at = models.DateTimeField(_("daily summary sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-hour"]
+        verbose_name = _("reliability report")
+        verbose_name_plural = _("reliability reports")
+
+    def __str__(self):
+        return timezone.localtime(self.hour).strftime("%Y-%m-%d %H:00")

@@ -24,9 +24,13 @@ def is_support_code(value: str) -> bool:
 
 
 def normalize_support_code(value: str) -> str:
-    """What a person typed (``djb 7k3q9x``, ``7K3Q9X``) → ``DJB-7K3Q9X``; other text is returned upper-cased."""
-    compact = re.sub(r"[\s\-_]", "", (value or "").upper())
-    if compact.startswith(PREFIX[:-1]):
-        compact = compact[len(PREFIX) - 1:]
-    candidate = PREFIX + compact
-    return candidate if is_support_code(candidate) else (value or "").strip().upper()
+    """What a person typed or heard (``djb 7k3q9x``, ``DJB7K3Q9X``, ``7k3-q9x``) → ``DJB-7K3Q9X``.
+
+    The one normalisation of the admin search, the dashboard's box and the API. Spaces, dashes and
+    dots go; the ``DJB`` prefix is optional. Text that is not a code comes back stripped and upper-cased.
+    """
+    compact = re.sub(r"[^0-9A-Z]", "", (value or "").upper())
+    for body in (compact, compact.removeprefix(PREFIX[:-1])):
+        if is_support_code(PREFIX + body):
+            return PREFIX + body
+    return (value or "").strip().upper()

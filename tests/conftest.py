@@ -133,6 +133,13 @@ def demo_data(db, settings):
 
 
 @pytest.fixture(autouse=True)
+def _long_running_process(settings):
+    """The test process is seconds old: without this, /health/ would grant its start-up grace in every test.
+    tests/reliability/test_background.py checks the grace itself."""
+    settings.HEARTBEAT_STARTUP_GRACE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     """PBKDF2 costs about a second per user on a busy machine; tests don't need slow hashes."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -146,3 +153,23 @@ def committed(django_capture_on_commit_callbacks):
     commit, so ``run_tasks`` then finds what the code queued with ``transaction.on_commit``.
     """
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture(autouse=True)
+def _private_spool_dir(settings, tmp_path):
+    """Each test spools (database-outage webhooks) into its own empty directory."""
+    settings.INBOUND_SPOOL_DIR = str(tmp_path / "inbound-spool")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The local-memory cache outlives a test; rate limits and throttles must start afresh.
+
+    (The database cache needs no clearing: its rows go with the test's rolled-back transaction.)
+    """
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    for alias in caches:
+        if not isinstance(caches[alias], DatabaseCache):
+            caches[alias].clear()

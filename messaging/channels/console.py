@@ -11,7 +11,7 @@ import uuid
 
 from django.conf import settings
 
-from djobea.phones import mask_phone
+from core.phones import mask_phone
 from messaging.channels.base import Channel, ChannelError, OutgoingMessage, SendResult
 
 logger = logging.getLogger(__name__)
@@ -26,10 +26,11 @@ class ConsoleChannel(Channel):
         self._maybe_fail()
         sid = f"CONSOLE{uuid.uuid4().hex[:26]}"
         what = f"template {message.template_sid}" if message.template_sid else "text"
-        logger.info(
-            "console %s → %s (%s, notification %s): %s",
-            self.kind, mask_phone(message.to_phone), what, message.notification_id, message.body,
+        logger.info(  # message bodies stay out of info logs (personal data): the text is at debug level
+            "console %s → %s (%s, notification %s, %s characters)",
+            self.kind, mask_phone(message.to_phone), what, message.notification_id, len(message.body),
         )
+        logger.debug("console %s notification %s text: %s", self.kind, message.notification_id, message.body)
         return SendResult(provider_sid=sid)
 
     def _maybe_fail(self) -> None:

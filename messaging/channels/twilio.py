@@ -18,7 +18,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import ProtocolError
 
-from djobea.phones import mask_phone
+from core.phones import mask_phone
 from messaging.channels.base import Channel, ChannelError, OutgoingMessage, ProviderStatus, SendResult
 from reliability.logging import mask_text
 from reliability.retry import parse_retry_after

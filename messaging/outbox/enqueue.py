@@ -9,7 +9,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from djobea.phones import CHANNEL_PREFIXES, mask_phone
+from core.phones import CHANNEL_PREFIXES, mask_phone
 from messaging.channels import channel_spec
 from messaging.models import DUE_STATUSES, Channel, Notification, NotificationStatus, Priority
 from messaging.outbox.wake import outbox_wake_on_commit

@@ -14,7 +14,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
 
-from djobea.phones import mask_phone
+from core.phones import mask_phone
 from messaging.channels import channel_spec
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Channel, DeliveryAttempt, Notification, NotificationStatus

@@ -1,4 +1,4 @@
-"""Twilio delivery status callbacks: ``POST /webhooks/twilio/status/``.
+"""Twilio delivery status callbacks (the view: messaging.inbound.webhook.twilio_status_webhook).
 
 Signed (checked against PUBLIC_BASE_URL + path: 403 and nothing stored otherwise), stored once
 per (MessageSid, status), and states only move forward (sent → delivered → read). failed and
@@ -6,26 +6,20 @@ undelivered carry an ErrorCode that re-enters the policy table and the fallback 
 """
 
 import logging
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from messaging.channels import get_channel
 from messaging.channels.base import ChannelError
 from messaging.models import AttemptOutcome, Channel, Notification, NotificationStatus, StatusCallback
 from messaging.outbox.outcomes import Attempt, log_attempt, on_failure
 from messaging.outbox.wake import outbox_wake_on_commit
-from messaging.webhooks import twilio_signature_valid
 from reliability.errors import record_error
-from reliability.metrics import WEBHOOK_LATENCY
 
 logger = logging.getLogger(__name__)
 
@@ -35,36 +29,6 @@ FORWARD = {  # Twilio status → (our status, statuses it may move from)
 }
 ACCEPTED = {"queued", "accepted", "scheduled", "sending", "sent"}
 FAILED = {"failed", "undelivered"}
-
-
-@csrf_exempt
-@require_POST
-def twilio_status_webhook(request: HttpRequest) -> HttpResponse:
-    started = time.perf_counter()
-    try:
-        return _status_webhook(request)
-    finally:
-        WEBHOOK_LATENCY.labels(webhook="status").observe(time.perf_counter() - started)
-
-
-def _status_webhook(request: HttpRequest) -> HttpResponse:
-    if not twilio_signature_valid(request, request.POST):
-        logger.warning("status callback rejected: missing or invalid signature")
-        return HttpResponse("Missing or invalid X-Twilio-Signature.", status=403, content_type="text/plain")
-    sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
-    status = (request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or "").lower()
-    if not sid or not status:
-        return HttpResponse("MessageSid and MessageStatus are required.", status=400, content_type="text/plain")
-    try:
-        status_callback_receive(sid=sid, status=status, error_code=request.POST.get("ErrorCode", ""),
-                                payload=request.POST.dict())
-    except Exception as exc:  # noqa: BLE001 (recorded with a support code: the callback could not even be stored)
-        event = record_error(category="messaging.status_callback", exc=exc, subject=f"twilio:{sid}",
-                             message=f"status callback {status} for {sid} could not be stored: {exc}",
-                             context={"provider_sid": sid, "status": status, "webhook": "status"})
-        return HttpResponse(f"Internal error, support code {event.support_code}.", status=500,
-                            content_type="text/plain")
-    return HttpResponse(status=200)
 
 
 def status_callback_receive(*, sid: str, status: str, error_code: str = "", payload: dict | None = None) -> str:

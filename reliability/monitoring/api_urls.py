@@ -13,4 +13,5 @@ urlpatterns = [
     path("dashboard/", api.DashboardAPI.as_view(), name="dashboard"),
     path("communication-status/", api.CommunicationStatusAPI.as_view(), name="communication-status"),
     path("retry-failed-messages/", api.RetryFailedMessagesAPI.as_view(), name="retry-failed-messages"),
+    path("reports/", api.ReportsAPI.as_view(), name="reports"),
 ]

@@ -6,7 +6,7 @@ from django.utils.safestring import mark_safe
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 720, 200, 36, 24, 8
 
 
-def success_chart_svg(buckets: list[dict], *, title: str) -> str:
+def success_chart_svg(buckets: list[dict], *, title: str, label_every: int = 3) -> str:
     """``buckets``: [{"label": "14h", "rate": 93.1 | None, "total": n}], oldest first."""
     plot_w, plot_h = WIDTH - LEFT - 8, HEIGHT - BOTTOM - TOP
     step = plot_w / max(len(buckets), 1)
@@ -21,7 +21,7 @@ def success_chart_svg(buckets: list[dict], *, title: str) -> str:
                      f'<text x="2" y="{y + 4:.1f}" font-size="10" fill="{css}">{pct}%</text>')
     for i, bucket in enumerate(buckets):
         parts.append(_bar(bucket, x=LEFT + i * step, width=step, plot_h=plot_h))
-        if i % 3 == 0:
+        if i % label_every == 0:
             parts.append(f'<text x="{LEFT + i * step + step / 2:.1f}" y="{HEIGHT - 6}" font-size="10" '
                          f'text-anchor="middle" fill="#666">{escape(bucket["label"])}</text>')
     parts.append(f'<line x1="{LEFT}" x2="{WIDTH - 8}" y1="{TOP + plot_h}" y2="{TOP + plot_h}" stroke="#999"/>')

@@ -10,11 +10,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from marketplace import selectors as market
 from messaging import selectors as messaging
-from reliability import alerts, degradation, health
+from messaging.twilio_config import twilio_config_status as messaging_twilio_config
+from reliability import alerts, background, degradation, health
 from reliability.breakers import NAMES as BREAKER_NAMES
 from reliability.models import BreakerForce, BreakerState, CircuitBreaker, DeadLetter, ErrorEvent
 from reliability.monitoring import links
@@ -50,6 +52,7 @@ def quick_stats(*, now: datetime, chart: list[dict] | None = None) -> dict:
     else:
         finals = {"success": sum(b["success"] for b in chart), "failure": sum(b["failure"] for b in chart)}
     backlog = messaging.outbox_backlog()
+    waiting = messaging.oldest_waiting()
     return {
         "sent_24h": attempts["sent"],
         "delivered_24h": finals["success"],
@@ -60,6 +63,8 @@ def quick_stats(*, now: datetime, chart: list[dict] | None = None) -> dict:
         "dead_letters_open": DeadLetter.objects.filter(redriven_at__isnull=True).count(),
         "oldest_due_at": backlog["oldest_due_at"],
         "outbox_lag_seconds": round(backlog["lag_seconds"], 1),
+        "waiting": waiting["count"],
+        "oldest_waiting_at": waiting["created_at"],
         "links": {
             "sent_24h": links.attempts(outcome="sent", started_at__gte=day),
             "delivered_24h": links.attempts(outcome__in="delivered,sent", started_at__gte=day),
@@ -70,6 +75,12 @@ def quick_stats(*, now: datetime, chart: list[dict] | None = None) -> dict:
             "dead_letters_open": links.changelist("reliability", "deadletter", redriven_at__isnull="True"),
         },
     }
+
+
+def quotas(*, now: datetime) -> list[dict]:
+    """Quota rows with the sends of the last 24 hours, so an unlimited channel still shows its traffic."""
+    sent = messaging.attempt_counts_by_channel(since=now - timedelta(hours=24))
+    return [{**row, "sent_24h": sent.get(row["channel"], {}).get("sent", 0)} for row in messaging.quota_usage()]
 
 
 def chart_buckets(*, now: datetime) -> list[dict]:
@@ -119,6 +130,7 @@ def recommendation_facts(*, now: datetime, open_breakers: list[str] | None = Non
         "dead_letter_threshold": settings.DEAD_LETTER_GROWTH_THRESHOLD,
         "heartbeat_ok": health.heartbeat_ok(),
         "open_breakers": open_breakers if open_breakers is not None else degradation.open_breakers(),
+        "recovered": messaging.recovered_channels(since=hour),
     }
 
 
@@ -131,10 +143,26 @@ def dead_letters(*, limit: int = 5) -> dict:
     }
 
 
+def background_work() -> dict:
+    """Failed django-q2 tasks (alert task-failures) and late schedules (alert schedules-late)."""
+    failures = background.task_failures()
+    return {
+        "task_failures": failures["count"],
+        "task_failures_by_func": failures["by_func"],
+        "latest_failure": failures["latest"],
+        "late_schedules": background.late_schedules(),
+        "window_minutes": settings.TASK_FAILURE_WINDOW_MINUTES,
+        "links": {"failures": links.changelist("django_q", "failure"),
+                  "schedules": links.changelist("django_q", "schedule")},
+    }
+
+
 def health_summary() -> dict:
     """The small part of the dashboard the health endpoint needs (no 24-hour aggregates)."""
     status = delivery_status()
     return {
+        "background": background_work(),
+        "twilio": messaging_twilio_config(),
         "delivery": status,
         "degradation": degradation.current_state(),
         "heartbeat_age_seconds": health.heartbeat_age_seconds(),
@@ -149,6 +177,7 @@ def dashboard_data(*, now: datetime | None = None) -> dict:
     facts = recommendation_facts(now=now, open_breakers=blocking)
     status = delivery_status(now=now)
     chart = chart_buckets(now=now)
+    figures = market.marketplace_figures(since=now - timedelta(hours=24))
     status["link"] = links.attempts(outcome__in="delivered,sent,failed,undelivered", started_at__gte=status["since"])
     return {
         "generated_at": now,
@@ -158,14 +187,18 @@ def dashboard_data(*, now: datetime | None = None) -> dict:
         "alerts_link": links.changelist("reliability", "alert", status__in="open,acknowledged"),
         "breakers": breaker_rows,
         "degradation": degradation.current_state(),
-        "quotas": messaging.quota_usage(),
+        "quotas": quotas(now=now),
         "error_patterns": error_patterns(now=now),
         "recommendations": recommend(facts),
         "attention": market.requests_needing_attention(),
         "chart": chart,
         "heartbeat_age_seconds": health.heartbeat_age_seconds(),
         "heartbeat_ok": facts["heartbeat_ok"],
-        "marketplace": market.marketplace_figures(since=now - timedelta(hours=24)),
+        "background": background_work(),
+        "twilio": messaging_twilio_config(),
+        "marketplace": figures,
+        "match_levels": [{"level": level, "label": label, "count": figures["by_match_level"].get(level, 0)}
+                         for level, label in market.match_level_labels()],
         "dead_letters": dead_letters(),
         "refresh_seconds": settings.MONITORING_REFRESH_SECONDS,
         "links": {
@@ -180,8 +213,19 @@ def dashboard_data(*, now: datetime | None = None) -> dict:
     }
 
 
+def status_vs_degradation(status: dict, level: str) -> str:
+    """Why the delivery status can read well while the degradation level does not (or the reverse)."""
+    if level == "normal" or status["status"] not in ("healthy", "idle"):
+        return ""
+    if status["status"] == "idle":
+        return _("Too few messages in the last hour to judge delivery; the degradation level comes from the "
+                 "breakers, the task cluster and the outbox, below.")
+    return _("Clients are answered (a fallback channel carries the messages), but a channel or a component is "
+             "in trouble: that is what the degradation level says.")
+
+
 def describe_status(status: dict) -> str:
     if status["status"] == "idle":
         return _("Fewer than %(n)s final outcomes in the last hour.") % {"n": status["min_sample"]}
     return _("%(rate)s %% of %(total)s messages delivered in the last hour.") % {
-        "rate": status["success_rate"], "total": status["total"]}
+        "rate": number_format(status["success_rate"], 1), "total": status["total"]}

@@ -9,6 +9,10 @@ Facts (built by reliability.monitoring.overview.recommendation_facts):
   categories: {policy category: failed attempts in the last hour}
   ai_timeout_ratio: share of AI parses that timed out in the last hour (None when AI is off)
   dead_letters_last_hour, dead_letter_threshold, heartbeat_ok, open_breakers
+  recovered: channels whose last send in the hour succeeded after their last failure (optional)
+
+Advice is only shown while its cause is there (a channel that delivers again clears the advice about
+its error), and says what actually carries the traffic (no "SMS takes over" while SMS is down).
 """
 
 from collections.abc import Callable
@@ -23,6 +27,17 @@ def _code(facts, code) -> int:
     return facts["codes"].get(code, 0)
 
 
+def _unless_recovered(code: str, *channels: str) -> Callable[[dict], int]:
+    """The failures with ``code`` in the hour, until one of ``channels`` delivers again."""
+    def count(facts) -> int:
+        return 0 if set(channels) & set(facts.get("recovered", ())) else _code(facts, code)
+    return count
+
+
+def _sms_carries(facts) -> bool:
+    return "sms" not in facts["open_breakers"]
+
+
 def _transient(facts) -> int:
     server_errors = sum(n for code, n in facts["codes"].items() if code.startswith("http_5"))
     return server_errors + sum(_code(facts, code) for code in TRANSIENT_CODES)
@@ -35,6 +50,7 @@ class Recommendation:
     count: Callable[[dict], int]  # how many events are behind it; 0 = does not apply
     title: str
     advice: str
+    advice_if_sms_down: str = ""  # said instead of ``advice`` while the SMS fallback is down too
 
 
 TABLE: list[Recommendation] = [
@@ -47,28 +63,33 @@ TABLE: list[Recommendation] = [
     Recommendation(
         "phone_channels_down", 95, lambda f: 1 if {"whatsapp", "sms"} <= set(f["open_breakers"]) else 0,
         _("WhatsApp and SMS are both down"),
-        _("No phone channel reaches clients: their messages wait in the outbox (the first one is "
-          "dead-lettered). Fix the cause named below, then reset the whatsapp and sms breakers (or wait for "
-          "their trial): the waiting messages go out by themselves."),
+        _("No phone channel reaches clients: their messages wait in the outbox. Fix the cause named below, "
+          "then reset the whatsapp and sms breakers (or wait for their trial): the waiting messages go out by "
+          "themselves."),
     ),
     Recommendation(
-        "63007", 90, lambda f: _code(f, "63007"),
+        "63007", 90, _unless_recovered("63007", "whatsapp"),
         _("WhatsApp sender not set up in Twilio (63007)"),
         _("Twilio does not know the WhatsApp sender. Check TWILIO_WHATSAPP_FROM (the From number, "
           "with its whatsapp: prefix) and that the sender is approved in the Twilio console. SMS carries "
           "the traffic meanwhile; reset the whatsapp breaker once fixed."),
+        _("Twilio does not know the WhatsApp sender. Check TWILIO_WHATSAPP_FROM (the From number, "
+          "with its whatsapp: prefix) and that the sender is approved in the Twilio console. SMS is down too: "
+          "messages wait in the outbox; reset the whatsapp breaker once fixed."),
     ),
     Recommendation(
-        "20003", 90, lambda f: _code(f, "20003"),
+        "20003", 90, _unless_recovered("20003", "whatsapp", "sms"),
         _("Twilio rejects our credentials (20003)"),
         _("Authentication failed: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (a rotated token?), "
           "restart the processes, then reset the breakers."),
     ),
     Recommendation(
-        "63038", 70, lambda f: _code(f, "63038"),
+        "63038", 70, _unless_recovered("63038", "whatsapp"),
         _("WhatsApp daily limit reached (63038)"),
         _("The WhatsApp daily message limit is spent: the SMS fallback is carrying the traffic. Raise the "
           "limit with Meta/Twilio (messaging tier) and set WHATSAPP_DAILY_LIMIT to match."),
+        _("The WhatsApp daily message limit is spent and SMS is down too: messages wait in the outbox. Raise "
+          "the limit with Meta/Twilio (messaging tier) and set WHATSAPP_DAILY_LIMIT to match."),
     ),
     Recommendation(
         "transient", 60, _transient,
@@ -97,6 +118,7 @@ def recommend(facts: dict) -> list[dict]:
     for row in TABLE:
         count = row.count(facts)
         if count > 0:
+            advice = row.advice if _sms_carries(facts) or not row.advice_if_sms_down else row.advice_if_sms_down
             matched.append({"key": row.key, "impact": row.impact, "count": count,
-                            "title": str(row.title), "advice": str(row.advice)})
+                            "title": str(row.title), "advice": str(advice)})
     return sorted(matched, key=lambda r: (-r["impact"], -r["count"]))

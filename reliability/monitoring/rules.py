@@ -10,15 +10,17 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from marketplace import selectors as market
 from messaging import selectors as messaging
-from reliability import degradation, health
+from reliability import background, degradation, health
 from reliability.alerts import raise_alert, resolve_alert
 from reliability.breakers import NAMES as BREAKER_NAMES
 from reliability.models import Severity
 from reliability.monitoring.status import StatusClass, delivery_status
+from reliability.task_context import current_task
 
 logger = logging.getLogger(__name__)
 
@@ -33,19 +35,37 @@ def _set(key: str, firing: bool, *, severity: str, title: str, detail: str = "")
 
 def rule_status(status: dict) -> None:
     cls = status["status"]
+    rate = number_format(status["success_rate"], 1) if status["success_rate"] is not None else "—"
     detail = _("%(rate)s %% of %(total)s final outcomes delivered in the last hour.") % {
-        "rate": status["success_rate"], "total": status["total"]}
+        "rate": rate, "total": status["total"]}
     _set("status:critical", cls == StatusClass.CRITICAL, severity=Severity.CRITICAL,
          title=_("Delivery status is Critical"), detail=detail)
     _set("status:degraded", cls == StatusClass.DEGRADED, severity=Severity.WARNING,
          title=_("Delivery status is Degraded"), detail=detail)
 
 
+PHONE_FALLBACK = {"whatsapp": "sms", "sms": "whatsapp"}
+
+
+def breaker_detail(name: str, open_names: list[str]) -> str:
+    """What an open breaker means right now: who carries the work, if anyone."""
+    fallback = PHONE_FALLBACK.get(name)
+    if fallback and fallback not in open_names:
+        return _("Calls to %(name)s are blocked; %(fallback)s carries the messages meanwhile.") % {
+            "name": name, "fallback": fallback.upper() if fallback == "sms" else "WhatsApp"}
+    if fallback:
+        return _("Calls to %(name)s are blocked and no phone channel works: messages wait in the outbox "
+                 "until one is back.") % {"name": name}
+    if name == "ai":
+        return _("Calls to the AI parser are blocked; the rules parser reads requests meanwhile.")
+    return _("Calls to %(name)s are blocked; its messages wait in the outbox.") % {"name": name}
+
+
 def rule_breakers(open_names: list[str], known: list[str]) -> None:
     for name in sorted(set(known) | set(open_names)):
         _set(f"breaker:{name}", name in open_names, severity=Severity.CRITICAL,
              title=_("Circuit breaker “%(name)s” is open") % {"name": name},
-             detail=_("Calls to %(name)s are blocked; fallbacks carry the work.") % {"name": name})
+             detail=breaker_detail(name, open_names))
 
 
 def rule_quotas() -> None:
@@ -71,6 +91,14 @@ def rule_heartbeat(ok: bool) -> None:
     health.heartbeat_alert_update(ok=ok)
 
 
+def rule_twilio_config() -> None:
+    from messaging.twilio_config import twilio_config_status
+
+    problems = twilio_config_status()["problems"]
+    _set("twilio-config", bool(problems), severity=Severity.WARNING,
+         title=_("Twilio configuration is wrong"), detail=" ".join(problems))
+
+
 def rule_escalations() -> None:
     count = market.escalated_request_count()
     _set("requests:escalated", count > 0, severity=Severity.WARNING, title=_("Requests escalated to staff"),
@@ -79,6 +107,10 @@ def rule_escalations() -> None:
 
 def evaluate_alerts() -> dict:
     """Run every rule once; returns the facts it saw (for logs and tests)."""
+    if current_task():
+        # Running as a schedule proves the cluster runs schedules: right after a start this evaluation
+        # may come before the first heartbeat, and must not take the cluster for dead (level critical).
+        health.heartbeat_beat()
     status = delivery_status(now=timezone.now())
     open_names = degradation.open_breakers()
     lag = messaging.outbox_lag_seconds()
@@ -90,9 +122,13 @@ def evaluate_alerts() -> dict:
     rule_outbox_lag(lag)
     rule_heartbeat(beat_ok)
     rule_escalations()
+    rule_twilio_config()
+    failures = background.rule_task_failures()
+    late = background.rule_schedules_late()
     level = degradation.degradation_refresh(
         open_breaker_names=open_names, heartbeat_ok=beat_ok, outbox_lag_seconds=lag, status=status["status"]
     )
     logger.info("alerts evaluated: status=%s breakers=%s lag=%.0fs level=%s",
                 status["status"], open_names, lag, level)
-    return {"status": status["status"], "open_breakers": open_names, "lag": lag, "level": level}
+    return {"status": status["status"], "open_breakers": open_names, "lag": lag, "level": level,
+            "task_failures": failures["count"], "late_schedules": [row["name"] for row in late]}

@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 from reliability import alerts, degradation
 from reliability.breakers import NAMES as BREAKER_NAMES
 from reliability.models import CircuitBreaker, DeadLetter, DegradationLevel, ErrorEvent
-from reliability.monitoring import links
+from reliability.monitoring.api_access import VIEW_PERMISSION
 from reliability.monitoring.chart import success_chart_svg
-from reliability.monitoring.overview import dashboard_data, describe_status
+from reliability.monitoring.overview import dashboard_data, describe_status, status_vs_degradation
+from reliability.support_codes import normalize_support_code
 
 logger = logging.getLogger(__name__)
 
-VIEW_PERMISSION = "reliability.view_alert"
 BREAKER_ACTIONS = {
     "reset": ("reliability.reset_circuitbreaker", "breaker_reset"),
     "force": ("reliability.force_circuitbreaker", "breaker_force_open"),
@@ -45,6 +45,8 @@ def dashboard(request):
         **data,
         "title": _("Monitoring"),
         "status_text": describe_status(data["status"]),
+        "status_explained": status_vs_degradation(data["status"], data["degradation"]["level"]),
+        "degradation_label": DegradationLevel(data["degradation"]["level"]).label,
         "chart_svg": success_chart_svg(data["chart"], title=_("Delivery success rate, last 24 hours")),
         "levels": DegradationLevel.choices,
         "can": {
@@ -109,9 +111,14 @@ def alert_action(request, pk: int, action: str):
 
 
 def support_code_search(request):
-    """Finds which table holds a support code and opens its admin list filtered on it."""
+    """Opens the record carrying a support code, in any spelling ("djb yhpvd6", "YHPVD6").
+
+    The error event first: from there the notification, inbound message, request and person are one
+    click away. Else the dead letter, the notification or the inbound message itself.
+    """
     _require(request, VIEW_PERMISSION)
-    code = request.GET.get("q", "").strip().upper()
+    typed = request.GET.get("q", "")
+    code = normalize_support_code(typed)
     if code:
         url = _support_code_url(code)
         if url:
@@ -123,13 +130,15 @@ def support_code_search(request):
 def _support_code_url(code: str) -> str:
     from messaging.selectors import find_support_code
 
-    if ErrorEvent.objects.filter(support_code=code).exists():
-        return links.changelist("reliability", "errorevent", support_code=code)
-    if DeadLetter.objects.filter(support_code=code).exists():
-        return links.changelist("reliability", "deadletter", support_code=code)
+    event = ErrorEvent.objects.filter(support_code=code).values_list("pk", flat=True).first()
+    if event is not None:
+        return reverse("admin:reliability_errorevent_change", args=[event])
+    letter = DeadLetter.objects.filter(support_code=code).order_by("-created_at").values_list("pk", flat=True).first()
+    if letter is not None:
+        return reverse("admin:reliability_deadletter_change", args=[letter])
     found = find_support_code(code)
-    if found == "notification":
-        return links.notifications(support_code=code)
-    if found == "inbound":
-        return links.changelist("messaging", "inboundmessage", support_code=code)
+    if found:
+        kind, pk = found
+        model = "notification" if kind == "notification" else "inboundmessage"
+        return reverse(f"admin:messaging_{model}_change", args=[pk])
     return ""

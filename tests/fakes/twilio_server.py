@@ -6,6 +6,8 @@ recipient: success, any error code (right HTTP status, Twilio's JSON body), 5xx,
 client's timeout (optionally after storing the message: an unknown outcome), a connection dropped
 after the message was stored (unknown outcome too), a Retry-After header.
 Every received message is recorded; ``count(to)`` tells how many reached "Twilio".
+Configuration lookups: ``GET /2010-04-01/Accounts/{sid}.json`` (``account_status``) and
+``GET …/IncomingPhoneNumbers.json?PhoneNumber=`` (the numbers in ``phone_numbers``).
 
 Fault injection for runs with real processes (the chaos benchmark, composed-fault tests): ``inject``
 answers a fraction of the creates that no script answers with a fault, for one channel, some
@@ -34,6 +36,8 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 from twilio.request_validator import RequestValidator
 
+ACCOUNT_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)\.json$")
+NUMBERS_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/IncomingPhoneNumbers\.json$")
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[^/]+)/Messages(?:/(?P<message>SM[0-9a-f]+))?\.json$")
 
 # The HTTP status Twilio answers with for an error code at message creation.
@@ -131,6 +135,9 @@ class FakeTwilio:
     latency: float = 0.0  # seconds added to every accepted create (to catch a dispatcher mid-batch)
     lookup_replies: list[Reply] = field(default_factory=list)  # scripted answers to GET (list and fetch)
     after_create: object = None  # called with the stored message once a create is answered (callback races)
+    account_status: str = "active"  # what GET /Accounts/{sid}.json reports
+    phone_numbers: list[str] = field(default_factory=lambda: ["+14155238886", "+15005550006"])  # the account's
+    config_delay: float = 0.0  # seconds before answering a configuration lookup (a slow Twilio)
     faults: list[Fault] = field(default_factory=list)
     outcomes: list[dict] = field(default_factory=list)  # every create: to, body, answer, fault, at
     callbacks: list[dict] = field(default_factory=list)  # every status callback posted: sid, status, answer
@@ -458,9 +465,33 @@ class _Handler(BaseHTTPRequestHandler):
         if self.fake.after_create:
             self.fake.after_create(stored)
 
+    def _configuration_lookup(self) -> bool:
+        """The account and its phone numbers (the configuration check). True when this request was one."""
+        path = urlsplit(self.path).path
+        match = ACCOUNT_PATH.match(path) or NUMBERS_PATH.match(path)
+        if not match:
+            return False
+        time.sleep(self.fake.config_delay)
+        if not self._authorised() or match["sid"] != self.fake.account_sid:
+            self._answer(401, {"code": 20003, "message": "Authenticate", "status": 401})
+        elif match.re is ACCOUNT_PATH:
+            self._answer(200, {"sid": self.fake.account_sid, "friendly_name": "Djobea test",
+                               "status": self.fake.account_status, "type": "Full"})
+        else:
+            wanted = parse_qs(urlsplit(self.path).query).get("PhoneNumber", [""])[0]
+            numbers = [{"sid": "PN" + uuid.uuid4().hex, "phone_number": number, "account_sid": self.fake.account_sid}
+                       for number in self.fake.phone_numbers if not wanted or number == wanted]
+            self._answer(200, {"incoming_phone_numbers": numbers, "page": 0, "page_size": 50, "start": 0,
+                               "end": max(len(numbers) - 1, 0), "first_page_uri": self.path, "next_page_uri": None,
+                               "previous_page_uri": None, "uri": self.path})
+        return True
+
     def do_GET(self):  # noqa: N802
         with self.fake.lock:
             self.fake.requests.append({"method": "GET", "path": self.path})
+        if self._configuration_lookup():
+            return
+        with self.fake.lock:
             scripted = self.fake.lookup_replies.pop(0) if self.fake.lookup_replies else None
         if not self._route():
             return

@@ -64,6 +64,20 @@ def test_printed_login_works():
     assert user is not None and user.is_staff and user.is_superuser
 
 
+def test_an_existing_admin_password_is_kept_unless_the_flag_asks(django_user_model):
+    _seed()
+    admin = django_user_model.objects.get(username="admin")
+    admin.set_password("chosen-by-staff-42")
+    admin.save()
+    output = _seed()
+    assert "existing password kept" in output and "seed-pass-for-tests" not in output
+    assert authenticate(username="admin", password="chosen-by-staff-42") is not None
+    out = StringIO()
+    call_command("seed_demo", "--reset-admin-password", stdout=out)
+    assert "admin / seed-pass-for-tests" in out.getvalue()
+    assert authenticate(username="admin", password="seed-pass-for-tests") is not None
+
+
 def test_refuses_the_well_known_password_in_production(settings):
     settings.DEMO_ADMIN_PASSWORD = ""
     settings.DEBUG = False

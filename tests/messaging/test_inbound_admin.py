@@ -57,7 +57,7 @@ def test_reprocess_action_requeues_failed_messages_only(staff_client, settings, 
     assert "1 message" in response.content.decode()
     failed.refresh_from_db()
     assert (failed.status, failed.attempts) == (InboundStatus.RECEIVED, 0)
-    assert run_tasks() == ["messaging.inbound_tasks.process_inbound"]
+    assert run_tasks() == ["messaging.inbound.tasks.process_inbound"]
     failed.refresh_from_db()
     assert failed.status == InboundStatus.PROCESSED
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from messaging.inbound import inbound_process, inbound_reprocess, inbound_retry_due
-from messaging.inbound_tasks import process_inbound, retry_due_inbound
+from messaging.inbound.processing import inbound_process, inbound_reprocess, inbound_retry_due
+from messaging.inbound.tasks import process_inbound, retry_due_inbound
 from messaging.models import Conversation, InboundMessage, InboundStatus, Notification
 from reliability.dead_letters import dead_letter_redrive
 from reliability.models import DeadLetter, ErrorEvent

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from messaging.inbound import inbound_process
+from messaging.inbound.processing import inbound_process
 from messaging.models import InboundMessage, InboundStatus
 from tests.messaging.inbound_support import signed_post, twilio_params
 

@@ -25,7 +25,7 @@ from tests.messaging.inbound_support import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("inbound_settings")]
 
 EMPTY_TWIML = b'<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
-PROCESS = "messaging.inbound_tasks.process_inbound"
+PROCESS = "messaging.inbound.tasks.process_inbound"
 
 
 def test_signed_message_is_stored_and_answered_with_empty_twiml(client, run_tasks, committed):

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from messaging.models import Channel, InboundMessage, InboundStatus, Notification
+from messaging.models import Channel, Conversation, InboundMessage, InboundStatus, Notification
 from reliability.models import Heartbeat
 from tests.messaging import handlers
 from tests.messaging.inbound_support import inbound_settings  # noqa: F401  (fixture)
@@ -22,7 +22,7 @@ def send(client, body="Bonjour", phone=PHONE, **extra):
 
 
 def messages_json(client, phone=PHONE):
-    return client.get(f"{URL}{phone}/messages.json")
+    return client.get(f"{URL}messages.json", headers={"X-Simulator-Phone": phone})
 
 
 def test_page_renders_for_staff_inside_the_admin(staff_client):
@@ -73,12 +73,13 @@ def test_a_simulated_message_goes_through_the_inbound_pipeline(staff_client, run
         response = send(staff_client, body="J'ai une fuite d'eau à Bonamoussadi", phone="6 77 55 44 33")
 
     assert response.status_code == 302
-    assert response["Location"] == f"{URL}?phone=%2B237677554433"
+    conversation = Conversation.objects.get(phone="+237677554433")
+    assert response["Location"] == f"{URL}?c={conversation.pk}"  # the URL names no phone number
     message = InboundMessage.objects.get()
     assert (message.sender, message.channel, message.status) == (PHONE, Channel.WHATSAPP, InboundStatus.RECEIVED)
     assert message.raw_payload["DjobeaSimulator"] == "1"
     assert message.profile_name == ""  # simulated clients are not all named "Simulator"
-    assert run_tasks() == ["messaging.inbound_tasks.process_inbound"]
+    assert run_tasks() == ["messaging.inbound.tasks.process_inbound"]
     assert handlers.CALLS == [message.provider_sid]
     message.refresh_from_db()
     assert message.status == InboundStatus.PROCESSED
@@ -105,7 +106,8 @@ def test_fetch_posts_get_a_json_answer(staff_client):
         URL, {"phone": PHONE, "channel": Channel.SMS, "body": "hello"}, headers={"Accept": "application/json"}
     )
 
-    assert response.json() == {"ok": True, "error": "", "phone": PHONE}
+    conversation = str(Conversation.objects.get(phone=PHONE).pk)
+    assert response.json() == {"ok": True, "error": "", "phone": PHONE, "conversation": conversation}
     assert InboundMessage.objects.get().channel == Channel.SMS
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from djobea.phones import mask_phone
+from core.phones import mask_phone
 from reliability.dead_letters import dead_letter_create, dead_letter_redrive, register_redrive_handler
 from reliability.models import DeadLetter, ErrorEvent
 from reliability.support_codes import is_support_code

@@ -6,7 +6,7 @@ import logging
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from djobea.phones import mask_phone
+from core.phones import mask_phone
 from reliability.errors import record_error
 from reliability.logging import MaskPhonesFilter
 from reliability.models import ErrorEvent, Severity

@@ -15,8 +15,6 @@ from django.conf import settings
 ROOT = Path(__file__).resolve().parents[2]
 RELIABILITY = ROOT / "reliability"
 ALLOWED_INSIDE = {"reliability", "core"}
-# Phone masking moves to core.phones in another branch of issue 10; until it lands this one import stays.
-PENDING_MOVE = {("reliability/logging.py", "djobea.phones")}
 IMPORTERS_BY_STRING = {"import_module", "import_string", "__import__"}
 
 
@@ -57,7 +55,7 @@ def forbidden_imports(path: Path, forbidden: set[str]) -> list[str]:
     module = relative.removesuffix(".py").replace("/", ".")
     return [
         f"{relative}: {name}" for name in imported_modules(path.read_text(), module)
-        if name.split(".")[0] in forbidden and (relative, name) not in PENDING_MOVE
+        if name.split(".")[0] in forbidden
     ]
 
 

@@ -112,14 +112,16 @@ def test_63007_failures_give_critical_and_the_sender_recommendation(staff_client
 
 
 def test_every_figure_links_to_a_filtered_admin_list(staff_client):
-    make_attempts(3, outcome="failed", code="63007", category="channel_config",
-                  notification=make_notification(status="dead", support_code="DJB-LNK234", last_error_code="63007"))
+    dead = make_notification(status="dead", support_code="DJB-LNK234", last_error_code="63007")
+    make_attempts(3, outcome="failed", code="63007", category="channel_config", notification=dead)
     context = staff_client.get(URL).context
     pattern = context["error_patterns"][0]
     links = {**context["quick_stats"]["links"], "status": context["status"]["link"], "pattern": pattern["link"],
              "alerts": context["alerts_link"], "dead_letters": context["dead_letters"]["link"], **context["links"]}
     support = staff_client.get(pattern["support_link"])
-    assert support.status_code == 302 and "support_code=DJB-LNK234" in support["Location"]
+    # Issue 12: the example support code opens the record carrying it, not a filtered list.
+    assert support.status_code == 302
+    assert support["Location"] == reverse("admin:messaging_notification_change", args=[dead.pk])
     assert links["failed_24h"].startswith("/admin/messaging/deliveryattempt/?outcome__in=failed")
     assert links["dead_letters_open"].startswith("/admin/reliability/deadletter/?")
     links = {name: url for name, url in links.items() if name != "quotas" or url}  # no quota admin (yet)
@@ -163,14 +165,32 @@ def test_alert_acknowledge_and_resolve(staff_client):
 
 
 def test_support_code_search_opens_the_record(staff_client):
+    # Issue 12 changed this: the box opens the record itself, no longer a filtered list.
     letter = make_dead_letter(support_code="DJB-ABC234")
     response = staff_client.get("/admin/monitoring/support-code/", {"q": "djb-abc234"})
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:reliability_deadletter_changelist"))
-    assert staff_client.get(response["Location"]).context["cl"].result_count == 1
-    assert letter.support_code in response["Location"]
+    assert response["Location"] == reverse("admin:reliability_deadletter_change", args=[letter.pk])
     missing = staff_client.get("/admin/monitoring/support-code/", {"q": "DJB-ZZZZZZ"})
     assert missing["Location"] == URL
+
+
+@pytest.mark.parametrize("typed", ["djb yhpvd6", "DJBYHPVD6", "yhpvd6", " YHP-VD6 ", "DJB-YHPVD6", "djb.yhpvd6"])
+def test_a_dictated_support_code_opens_the_error_event_and_the_admin_search_finds_it(staff_client, typed):
+    from reliability.errors import record_error
+
+    event = record_error(category="messaging.recipient", message="sms send failed with 21211",
+                         support_code="DJB-YHPVD6")
+    make_dead_letter(support_code="DJB-YHPVD6")
+    response = staff_client.get("/admin/monitoring/support-code/", {"q": typed})
+    assert response["Location"] == reverse("admin:reliability_errorevent_change", args=[event.pk])
+    listed = staff_client.get(reverse("admin:reliability_errorevent_changelist"), {"q": typed})
+    assert [row.pk for row in listed.context["cl"].result_list] == [event.pk]
+
+
+def test_a_support_code_on_a_notification_only_opens_the_notification(staff_client):
+    notification = make_notification(support_code="DJB-NQ2345")
+    response = staff_client.get("/admin/monitoring/support-code/", {"q": "nq2345"})
+    assert response["Location"] == reverse("admin:messaging_notification_change", args=[notification.pk])
 
 
 def test_admin_index_links_to_the_dashboard_and_the_simulator(staff_client):

@@ -1,4 +1,6 @@
-"""Phone numbers: E.164 normalisation (Cameroon by default) and masking for logs."""
+"""Phone numbers: E.164 normalisation (Cameroon by default) and masking for logs, URLs and stored text."""
+
+import re
 
 import phonenumbers
 from django.conf import settings
@@ -35,3 +37,33 @@ def mask_phone(phone: str) -> str:
     if len(digits) <= 6:
         return "•" * len(digits)
     return f"{digits[:5]}{'•' * (len(digits) - 7)}{digits[-2:]}"
+
+
+MASK = "•"
+# A phone number inside free text, in the spellings people and URLs use:
+# - international: +237 6 77 12 34 56, %2B237677123456 (URL-encoded), 00237677123456: 8 to 15 digits;
+# - Cameroonian without a prefix: 6 77 12 34 56, 677-12-34-56, 677123456, 237677123456 (a WhatsApp WaId).
+# A single space, dash or dot may separate the digit groups, or in a URL "+" or "%20".
+_SEP = r"(?:[ .+\-]|%20)?"
+PHONE_IN_TEXT = re.compile(
+    rf"(?<![\w%+])(?P<prefix>\+|%2[Bb]|00)(?P<intl>\d(?:{_SEP}\d){{7,14}})(?!\d)"
+    rf"|(?<![\w%+.\-])(?P<local>(?:237{_SEP})?[26](?:{_SEP}\d){{8}})(?![\w\-]|\.\d)"
+)
+
+
+def mask_phones_in_text(text: str) -> str:
+    """Every phone number in ``text`` masked; the rest unchanged."""
+    return PHONE_IN_TEXT.sub(_mask_match, text)
+
+
+def _mask_match(match: re.Match) -> str:
+    if match.group("prefix"):
+        digits = _digits(match.group("intl"))
+        return f"{match.group('prefix')}{digits[:4]}{MASK * (len(digits) - 6)}{digits[-2:]}"
+    digits = _digits(match.group("local"))
+    keep = 4 if digits.startswith("237") and len(digits) == 12 else 1
+    return f"{digits[:keep]}{MASK * (len(digits) - keep - 2)}{digits[-2:]}"
+
+
+def _digits(spelled: str) -> str:
+    return re.sub(r"%20|\D", "", spelled)

@@ -6,23 +6,28 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from djobea.phones import normalize_phone
-from messaging.models import Channel
+from core.phones import normalize_phone
+from messaging.models import Channel, InboundMessage
 
 MAX_MEDIA = 10  # Twilio sends at most 10 media items with one message
 SID_PATTERN = re.compile(r"^[A-Za-z0-9]{2,64}$")
 
 
 class InboundForm(forms.Form):
-    """Twilio's documented fields. Unknown extra fields are ignored here and kept in the raw payload."""
+    """Twilio's documented fields. Unknown extra fields are ignored here and kept in the raw payload.
+
+    Fields we only display (To, ProfileName, WaId) are cut to their column rather than refused:
+    a message is never lost over a value we don't use. NUL characters are removed before the form
+    sees the data (messaging.inbound.clean).
+    """
 
     MessageSid = forms.CharField(max_length=64)
     From = forms.CharField(max_length=64)
-    To = forms.CharField(max_length=40, required=False)
+    To = forms.CharField(required=False)
     Body = forms.CharField(required=False, strip=False)
     NumMedia = forms.IntegerField(required=False, min_value=0, max_value=MAX_MEDIA)
     ProfileName = forms.CharField(required=False)
-    WaId = forms.CharField(required=False, max_length=20)
+    WaId = forms.CharField(required=False)
 
     def clean_MessageSid(self) -> str:
         sid = self.cleaned_data["MessageSid"]
@@ -48,8 +53,11 @@ class InboundForm(forms.Form):
             )
         return body
 
+    def clean_To(self) -> str:
+        return self.cleaned_data["To"][: InboundMessage._meta.get_field("recipient").max_length]
+
     def clean_ProfileName(self) -> str:
-        return self.cleaned_data["ProfileName"].strip()[:120]
+        return self.cleaned_data["ProfileName"].strip()[: InboundMessage._meta.get_field("profile_name").max_length]
 
     def clean(self) -> dict:
         cleaned = super().clean()

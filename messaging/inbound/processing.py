@@ -1,4 +1,4 @@
-"""Inbound messages: store once per MessageSid, process in the task cluster, retry, dead-letter.
+"""Inbound messages: process in the task cluster, retry, dead-letter (stored by messaging.inbound.store).
 
 The domain is reached only through ``settings.MESSAGING_INBOUND_HANDLER`` (a dotted path), so
 this app never imports the marketplace. Retry state lives on the ``InboundMessage`` row: a
@@ -17,10 +17,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from djobea.phones import mask_phone
-from messaging import inbound_texts
-from messaging.inbound_form import InboundForm
-from messaging.models import Channel, Conversation, InboundMessage, InboundStatus, Priority
+from core.phones import mask_phone
+from messaging.inbound import texts as inbound_texts
+from messaging.inbound.flood import flood_hold, flood_reason
+from messaging.inbound.store import queue_processing
+from messaging.models import Conversation, InboundMessage, InboundStatus, Priority
 from messaging.outbox import enqueue
 from reliability import degradation
 from reliability.dead_letters import dead_letter_create, dead_letter_redrive
@@ -33,71 +34,9 @@ logger = logging.getLogger(__name__)
 
 S = InboundStatus
 DEAD_LETTER_KIND = "inbound"
-PROCESS_TASK = "messaging.inbound_tasks.process_inbound"
 RECEIVED_GRACE = timedelta(seconds=60)  # how long the on-commit task has before the sweep steps in
 SWEEP_BUDGET_SECONDS = 40  # the retry sweep stops claiming before Q_CLUSTER's 60 s task timeout
 HOLD_RECHECK = timedelta(minutes=2)  # a message held by critical degradation is tried again after this
-
-
-class InboundInvalid(ValueError):
-    """The posted fields are not a message we can store; ``str(exc)`` is the reason for the 400."""
-
-
-# --- Receive (webhook and simulator) -------------------------------------------------------
-
-def inbound_receive(*, data) -> tuple[InboundMessage, bool]:
-    """Validate Twilio's fields and store the message once per MessageSid.
-
-    ``data`` is a dict or a ``MultiValueDict`` of the posted fields (signature already checked by
-    the caller). Returns ``(message, created)``; a replayed MessageSid is ``created=False`` and
-    queues nothing. Raises ``InboundInvalid`` for a malformed form.
-    """
-    form = InboundForm(data)
-    if not form.is_valid():
-        raise InboundInvalid(form.reason())
-    fields = {
-        "channel": form.channel(),
-        "sender": form.sender(),
-        "recipient": form.cleaned_data["To"],
-        "profile_name": form.cleaned_data["ProfileName"],
-        "body": form.cleaned_data["Body"],
-        "media": form.media(),
-        "raw_payload": _raw_payload(data),
-        "received_at": timezone.now(),
-    }
-    with transaction.atomic():
-        message, created = InboundMessage.objects.get_or_create(
-            provider_sid=form.cleaned_data["MessageSid"], defaults=fields
-        )
-        if created:
-            _conversation_touch(message)
-            # robust: if the broker is down the row is safe and the retry schedule picks it up.
-            transaction.on_commit(partial(_queue_processing, message.pk), robust=True)
-    logger.info(
-        "inbound %s from %s %s", message.provider_sid, mask_phone(message.sender),
-        "stored" if created else "replayed (ignored)",
-    )
-    return message, created
-
-
-def _conversation_touch(message: InboundMessage) -> None:
-    """Record the sender's channel; a WhatsApp message (only) opens the 24-hour WhatsApp window."""
-    defaults = {"channel": message.channel}
-    if message.channel == Channel.WHATSAPP:
-        defaults["last_inbound_at"] = message.received_at
-    Conversation.objects.update_or_create(phone=message.sender, defaults=defaults)
-
-
-def _raw_payload(data) -> dict:
-    if hasattr(data, "lists"):
-        return {key: values[0] if len(values) == 1 else values for key, values in data.lists()}
-    return dict(data)
-
-
-def _queue_processing(message_id: int) -> None:
-    from django_q.tasks import async_task
-
-    async_task(PROCESS_TASK, message_id, group="inbound")
 
 
 # --- Process (task cluster) ----------------------------------------------------------------
@@ -105,8 +44,8 @@ def _queue_processing(message_id: int) -> None:
 def inbound_process(*, message_id: int, now=None) -> str:
     """Hand one message to the domain handler if it is due and nobody else holds it.
 
-    Returns "processed", "failed", "dead", "held" (critical degradation) or "skipped" (not due, already
-    done, or claimed).
+    Returns "processed", "failed", "dead", "held" (critical degradation), "throttled" (a flood: stored,
+    not answered) or "skipped" (not due, already done, or claimed).
     """
     now = now or timezone.now()
     if not _claim(message_id=message_id, now=now):
@@ -115,6 +54,11 @@ def inbound_process(*, message_id: int, now=None) -> str:
     if message.attempts > settings.INBOUND_RETRY_MAX_ATTEMPTS:
         # The last allowed attempt was claimed but never finished: don't run the handler again.
         return _record_failure(message=message, attempts=message.attempts - 1, exc=AttemptLost(), now=now)
+    reason = flood_reason(message)
+    if reason:
+        flood_hold(message=message, reason=reason)
+        logger.warning("inbound %s not answered: sender over the flood limit (%s)", message.provider_sid, reason)
+        return "throttled"
     if degradation.holding_replies_only():
         return _hold(message=message, now=now)
     handler = None
@@ -250,7 +194,7 @@ def inbound_requeue(*, message_id: int) -> bool:
         status=S.RECEIVED, attempts=0, next_attempt_at=None
     )
     if updated:
-        transaction.on_commit(partial(_queue_processing, message_id), robust=True)
+        transaction.on_commit(partial(queue_processing, message_id), robust=True)
     return bool(updated)
 
 

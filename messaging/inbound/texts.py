@@ -42,6 +42,19 @@ _HOLDING_REPLY = {
 }
 
 
+_FLOOD_REPLY = {
+    "fr": "Nous recevons beaucoup de messages de votre part : nous ne répondrons plus pendant un moment. "
+          "Vos messages sont bien enregistrés.",
+    "en": "We are receiving a lot of messages from you, so we will stop replying for a while. "
+          "Your messages are safely stored.",
+}
+
+
+def flood_reply(*, language: str | None) -> str:
+    """The one notice an hour sent to a sender over the flood limit (an auto-responder, usually)."""
+    return _FLOOD_REPLY[language_or_default(language)]
+
+
 def holding_reply(*, language: str | None) -> str:
     """The short reply sent while the service is in critical degradation and messages wait."""
     return _HOLDING_REPLY[language_or_default(language)]

@@ -1,19 +1,11 @@
-"""Twilio's inbound message webhook: check, store, queue, answer empty TwiML in milliseconds.
+"""A Twilio webhook request's body: size, encoding and X-Twilio-Signature, checked without the database."""
 
-Nothing slow happens here (no AI, no matching, no Twilio call): processing runs in the task
-cluster, queued on commit (messaging.inbound).
-"""
-
-import logging
 import re
-import time
 from urllib.parse import parse_qsl
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.datastructures import MultiValueDict
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 from twilio.request_validator import (
     SIGNATURE_HEADER,
     SIGNATURE_SETTINGS_HEADER,
@@ -21,12 +13,6 @@ from twilio.request_validator import (
     get_signature_algorithm,
 )
 
-from messaging.inbound import InboundInvalid, inbound_receive
-from reliability.metrics import WEBHOOK_LATENCY
-
-logger = logging.getLogger(__name__)
-
-EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 BROKEN_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
@@ -38,33 +24,15 @@ class RejectedRequest(Exception):
         self.reason = reason
 
 
-@csrf_exempt
-@require_POST
-def inbound_message_webhook(request: HttpRequest) -> HttpResponse:
-    started = time.perf_counter()
-    try:
-        params = _signed_params(request)
-        inbound_receive(data=params)
-        return HttpResponse(EMPTY_TWIML, content_type="text/xml; charset=utf-8")
-    except RejectedRequest as exc:
-        logger.warning("inbound webhook rejected (%s): %s", exc.status, exc.reason)
-        return HttpResponse(exc.reason, status=exc.status, content_type="text/plain; charset=utf-8")
-    except InboundInvalid as exc:
-        logger.warning("inbound webhook: malformed form: %s", exc)
-        return HttpResponse(f"Bad request: {exc}", status=400, content_type="text/plain; charset=utf-8")
-    finally:
-        WEBHOOK_LATENCY.labels(webhook="messages").observe(time.perf_counter() - started)
-
-
-def _signed_params(request: HttpRequest) -> MultiValueDict:
-    """The posted fields, once the size, encoding and Twilio signature are checked."""
+def signed_body(request: HttpRequest) -> tuple[bytes, MultiValueDict]:
+    """The raw body and its fields, once the size, encoding and Twilio signature are checked."""
     raw = _bounded_body(request)
     params = parse_form(raw)
     if not settings.TWILIO_AUTH_TOKEN:
         raise RejectedRequest(403, "Signature cannot be checked: TWILIO_AUTH_TOKEN is not configured.")
     if not twilio_signature_valid(request, params):
         raise RejectedRequest(403, "Missing or invalid X-Twilio-Signature.")
-    return params
+    return raw, params
 
 
 def twilio_signature_valid(request: HttpRequest, params) -> bool:

@@ -1,0 +1,56 @@
+"""Floods and auto-responder loops: past a per-sender rate, messages are stored but not answered.
+
+An auto-responder that answers our replies, or a sender that floods, would otherwise get one reply
+per message, for ever. Every message stays stored (nothing is lost, staff read it in the admin
+with its reason); the domain handler is not called for it, the sender gets one short notice an hour, and
+staff get one alert (deduplicated and cooled down by reliability.alerts).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.phones import mask_phone
+from messaging.inbound import texts
+from messaging.models import Conversation, InboundMessage, InboundStatus, Priority
+from messaging.outbox import enqueue
+from reliability.alerts import raise_alert
+from reliability.models import Severity
+
+
+def flood_reason(message: InboundMessage) -> str:
+    """Why this message should not be answered ("" if it should): the rate, or the same text repeated."""
+    mine = InboundMessage.objects.filter(sender=message.sender, received_at__lte=message.received_at)
+    window = timedelta(seconds=settings.INBOUND_FLOOD_WINDOW_SECONDS)
+    recent = mine.filter(received_at__gt=message.received_at - window).count()
+    if recent > settings.INBOUND_FLOOD_MAX_MESSAGES:
+        return f"{recent} messages in {settings.INBOUND_FLOOD_WINDOW_SECONDS} s"
+    if message.body.strip():
+        repeat_window = timedelta(seconds=settings.INBOUND_FLOOD_REPEAT_WINDOW_SECONDS)
+        same = mine.filter(received_at__gt=message.received_at - repeat_window, body=message.body).count()
+        if same > settings.INBOUND_FLOOD_MAX_REPEATS:
+            return f"the same text {same} times in {settings.INBOUND_FLOOD_REPEAT_WINDOW_SECONDS} s"
+    return ""
+
+
+def flood_hold(*, message: InboundMessage, reason: str) -> None:
+    """Store the message as handled-without-reply, tell the sender once an hour and staff once."""
+    now = timezone.now()
+    masked = mask_phone(message.sender)
+    language = texts.language_or_default(
+        Conversation.objects.filter(phone=message.sender).values_list("language", flat=True).first()
+    )
+    with transaction.atomic():
+        InboundMessage.objects.filter(pk=message.pk).update(
+            status=InboundStatus.PROCESSED, processed_at=now, next_attempt_at=None,
+            error=f"Not answered: the sender is over the flood limit ({reason}).",
+        )
+        enqueue(key=f"inbound-flood:{message.sender}:{now:%Y%m%d%H}", body=texts.flood_reply(language=language),
+                phone=message.sender, language=language, priority=Priority.LOW, subject=f"inbound:{message.pk}")
+        raise_alert(key=f"inbound-flood:{masked}", severity=Severity.WARNING,
+                    title=_("A sender is flooding Djobea: %(sender)s") % {"sender": masked},
+                    detail=_("Messages are stored but no longer answered (%(reason)s). An auto-responder "
+                             "stuck in a loop with us looks like this.") % {"reason": reason})
