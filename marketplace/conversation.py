@@ -18,7 +18,7 @@ from marketplace.inbound.whatsapp import Kind, read_incoming
 from marketplace.intake.answers import detect_command, has_words, interpret_answer
 from marketplace.intake.base import get_parser, remember_parse
 from marketplace.intake.session import intake_history
-from marketplace.models import Client, Provider
+from marketplace.models import Client, IntakeSession, Provider
 from marketplace.notify import Replier
 from messaging.models import Conversation, InboundMessage, Priority
 
@@ -67,7 +67,9 @@ def _client_and_conversation(message: InboundMessage) -> tuple[Client, Conversat
     client, created = Client.objects.get_or_create(
         phone=message.sender, defaults={"name": (message.profile_name or "")[:120]}
     )
-    if not created and not client.name and message.profile_name:
+    if created:
+        client.intake = IntakeSession(client=client)  # a new client has no session yet: spare the lookup
+    elif not client.name and message.profile_name:
         client.name = message.profile_name[:120]
         client.save(update_fields=["name", "updated_at"])
     conversation, _ = Conversation.objects.get_or_create(
