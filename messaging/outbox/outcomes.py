@@ -30,7 +30,9 @@ from reliability.retry import next_attempt_at
 logger = logging.getLogger(__name__)
 
 WAKE_INTERVAL_SECONDS = 30
-HELD_ON_PURPOSE = ("quota_low", "degraded")  # routing's deferrals that a working channel does not end
+# Routing's deferrals that a working channel does not end: a quota spent or kept for offers, the degradation
+# level, a rate pause. Woken, they would only be skipped again.
+HELD_ON_PURPOSE = ("quota_spent", "quota_low", "degraded", "rate_paused")
 
 
 @dataclass(frozen=True)
@@ -175,7 +177,7 @@ def usable_channels(notification: Notification) -> list[str]:
 def waiting_wake(channel: str) -> int:
     """A send just worked on ``channel``: the messages waiting for a channel go now, not at the end of their
     backoff, whichever channel their chain restarts on (routing skips what is still down in no time). Held
-    back on purpose excepted: quota kept for offers, degradation. At most every WAKE_INTERVAL per process
+    back on purpose excepted (``HELD_ON_PURPOSE``). At most every WAKE_INTERVAL per process
     and channel (the cache remembers the last wake)."""
     if not caches["local"].add(f"djobea:outbox-wake:{channel}", 1, timeout=WAKE_INTERVAL_SECONDS):
         return 0
