@@ -72,11 +72,11 @@ def backoff_until(channel: str, attempts: int, retry_after: float | None = None)
 
 
 def next_channel(notification: Notification) -> str | None:
+    """The next channel of the chain after the current one, passing those that refused the recipient."""
     chain = list(notification.channels or [])
-    if notification.channel not in chain:
-        return chain[0] if chain else None
-    index = chain.index(notification.channel)
-    return chain[index + 1] if index + 1 < len(chain) else None
+    after = chain[chain.index(notification.channel) + 1:] if notification.channel in chain else chain
+    usable = usable_channels(notification) if after else []
+    return next((kind for kind in after if kind in usable), None)
 
 
 def attempt_row(notification: Notification, attempt: Attempt, *, outcome: str, code: str = "", category: str = "",

@@ -190,3 +190,17 @@ def test_a_probe_of_a_recovering_channel_uses_a_low_priority_message_and_the_off
     assert (offer.status, offer.channel) == (NotificationStatus.SENT, "sms")
     assert (countdown.status, countdown.channel) == (NotificationStatus.SENT, "whatsapp")  # it was the probe
     assert DeliveryAttempt.objects.filter(notification=offer, error_code="probe_avoided").exists()
+
+
+def test_a_message_waiting_on_its_chain_never_tries_again_the_channel_that_refused_its_recipient(
+        fake_twilio, in_window):
+    fake_twilio.script(WA, *[fake.error(63007)] * 10)  # WhatsApp's sender is broken: its breaker opens
+    fake_twilio.script(PHONE, fake.error(21211))  # the number is not valid for SMS
+    n = enqueue(key="refused-sms", body="x", phone=PHONE, channels=["whatsapp", "sms"])
+    for _ in range(4):
+        make_due()
+        dispatch_due()
+    n.refresh_from_db()
+    assert (n.status, n.channel) == (NotificationStatus.PENDING, "whatsapp")  # waits for WhatsApp only
+    assert fake_twilio.count(PHONE) == 0 and len([r for r in fake_twilio.requests
+                                                   if r.get("form", {}).get("To") == PHONE]) == 1
