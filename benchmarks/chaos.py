@@ -104,7 +104,7 @@ def scenario_chaos(stack: Stack, args) -> dict:
         fake.inject(error(63007), channel="whatsapp", seconds=max(8.0, 0.2 * seconds))) and None)
     _kill_and_restart(stack, timeline, 0.3 * seconds, "node1")
     timeline.at(0.45 * seconds, "pg_terminate_backend", stack.terminate_connections)
-    _kill_and_restart(stack, timeline, 0.6 * seconds, "outbox1" if "outbox1" in stack.processes else "node2")
+    _kill_and_restart(stack, timeline, 0.6 * seconds, "node2")
     timeline.at(0.7 * seconds, "500 storm", lambda: transient.append(
         fake.inject(error(20500), seconds=storm, name="500 storm")) and None)
     timeline.at(0.5 * seconds, "63038 once on WhatsApp", lambda: transient.append(
@@ -287,11 +287,11 @@ def main() -> int:
         raise
     finally:
         stack.stop()
-    workers = f"{stack.outbox_workers} {stack.outbox_command}" if stack.outbox_command else "no outbox"
+    node = "+".join(stack.node_processes)
     result.update(scenario=args.scenario + (" --small" if args.small else ""),
                   seconds=round(time.monotonic() - started), logs=str(stack.dir),
                   processes=f"PostgreSQL (private), Redis, gunicorn x{stack.web_workers}, "
-                            f"{stack.nodes} qcluster nodes, {workers} workers")
+                            f"{stack.nodes} worker nodes ({node}: the Procfile's processes)")
     result["targets"] = targets(result)
     print(report(result))
     print(f"run took {result['seconds']} s; process logs in {stack.dir}")

@@ -362,6 +362,8 @@ OFFER_TIMEOUT_MINUTES = env.int("OFFER_TIMEOUT_MINUTES", default=10)
 SEARCH_DEADLINE_MINUTES = env.int("SEARCH_DEADLINE_MINUTES", default=45)
 # seed_demo's staff login "admin"; without it a fixed demo password is used (refused when DEBUG is off).
 DEMO_ADMIN_PASSWORD = env.str("DJOBEA_ADMIN_PASSWORD", default="")
+# An urgent request's offer waits less, so a second provider is asked within 5 minutes if the first is silent.
+OFFER_TIMEOUT_URGENT_MINUTES = env.int("OFFER_TIMEOUT_URGENT_MINUTES", default=3)
 
 # --- Logging: JSON in production, masked phone numbers always -----------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")

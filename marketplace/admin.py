@@ -15,8 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from core.phones import normalize_phone
 from marketplace import (
     admin_catalogue,  # noqa: F401  (registers zones and trades)
-    lifecycle,
-    services,
     timeline,
 )
 from marketplace.matching import LOAD_STATUSES
@@ -31,6 +29,7 @@ from marketplace.models import (
     ServiceRequest,
     Zone,
 )
+from marketplace.services import lifecycle, providers
 from reliability.admin import ReadOnlyAdmin
 
 
@@ -152,22 +151,22 @@ class ProviderAdmin(TimelineMixin, PhoneSearchMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Mark selected providers available"), permissions=["change"])
     def mark_available(self, request, queryset):
-        self._bulk(request, queryset, services.provider_set_availability, {"is_available": True},
+        self._bulk(request, queryset, providers.provider_set_availability, {"is_available": True},
                    _("%(count)d provider(s) marked available."))
 
     @admin.action(description=_("Mark selected providers unavailable"), permissions=["change"])
     def mark_unavailable(self, request, queryset):
-        self._bulk(request, queryset, services.provider_set_availability, {"is_available": False},
+        self._bulk(request, queryset, providers.provider_set_availability, {"is_available": False},
                    _("%(count)d provider(s) marked unavailable."))
 
     @admin.action(description=_("Add selected providers to the emergency list"), permissions=["change"])
     def add_to_emergency_list(self, request, queryset):
-        self._bulk(request, queryset, services.provider_set_emergency_list, {"on_list": True},
+        self._bulk(request, queryset, providers.provider_set_emergency_list, {"on_list": True},
                    _("%(count)d provider(s) added to the emergency list."))
 
     @admin.action(description=_("Remove selected providers from the emergency list"), permissions=["change"])
     def remove_from_emergency_list(self, request, queryset):
-        self._bulk(request, queryset, services.provider_set_emergency_list, {"on_list": False},
+        self._bulk(request, queryset, providers.provider_set_emergency_list, {"on_list": False},
                    _("%(count)d provider(s) removed from the emergency list."))
 
 

@@ -11,7 +11,7 @@ from marketplace.models import ServiceCategory, Zone
 class ZoneAdmin(admin.ModelAdmin):
     list_display = ["name", "city", "aliases", "neighbour_count", "provider_count"]
     list_filter = ["city"]
-    search_fields = ["name", "aliases"]
+    search_fields = ["name", "aliases", "landmarks"]
     filter_horizontal = ["neighbours"]
 
     def get_queryset(self, request):

@@ -23,7 +23,7 @@ from marketplace.models import (
     ServiceRequest,
     Zone,
 )
-from marketplace.services import request_transition
+from marketplace.services.transitions import request_transition
 
 DEMO_ADMIN_USERNAME = "admin"
 DEMO_ADMIN_FALLBACK_PASSWORD = "djobea-demo"  # noqa: S105 — a demo login, printed on purpose
@@ -92,7 +92,13 @@ def demo_seed(*, reset_admin_password: bool = False) -> SeedResult:
 def _seed_zones() -> dict[tuple[str, str], Zone]:
     zones = {}
     for city, name, aliases, _neighbours in demo_data.ZONES:
-        zones[city, name], _ = Zone.objects.update_or_create(city=city, name=name, defaults={"aliases": aliases})
+        latitude, longitude = demo_data.COORDINATES.get(name, (None, None))
+        zones[city, name], _ = Zone.objects.update_or_create(
+            city=city, name=name, defaults={
+                "aliases": aliases, "landmarks": demo_data.LANDMARKS.get(name, ""),
+                "latitude": latitude, "longitude": longitude,
+            },
+        )
     for city, name, _aliases, neighbours in demo_data.ZONES:
         zones[city, name].neighbours.add(*(zones[city, other] for other in neighbours))
     return zones

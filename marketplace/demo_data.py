@@ -46,6 +46,53 @@ ZONES: list[tuple[str, str, str, list[str]]] = [
     ("yaounde", "Mendong", "Mendong Yaoundé", ["Biyem-Assi"]),
 ]
 
+# Landmarks clients name instead of their quarter (the rules parser reads them like aliases).
+LANDMARKS: dict[str, str] = {
+    "Akwa": "Marché Central, Marché Sandaga, Hôpital Laquintinie, Laquintinie, Rond-point Akwa, Douche municipale",
+    "Bonanjo": "Palais de justice, Hôtel de ville, Place du gouvernement",
+    "Bonapriso": "Carrefour Bonapriso, Collège Libermann",
+    "Deido": "Rond-point Deido, Marché de Deido",
+    "Bonaberi": "Pont du Wouri, Pont sur le Wouri, Marché Bonaberi, Ancienne route Bonaberi",
+    "Bepanda": "Stade de la Réunification, Stade Réunification, Carrefour Bepanda, Marché Bepanda",
+    "Makepe": "Carrefour Makepe, Station Total de Makepe, Total Makepe, Saint-Tropez Makepe",
+    "Bonamoussadi": "Santa Lucia Bonamoussadi, Carrefour Bonamoussadi, Marché de Bonamoussadi, Lycée de Bonamoussadi",
+    "Kotto": "Carrefour Kotto, Marché Kotto",
+    "Logpom": "Lycée de Logpom, Carrefour Logpom",
+    "Ndokoti": "Carrefour Ndokoti, Rond-point Ndokoti, Marché Ndokoti",
+    "Logbaba": "Carrefour Ange Raphaël, Lycée de Logbaba",
+    "Village": "Marché Village",
+    "Yassa": "Stade Japoma, Stade de Japoma",
+    "Bastos": "Ambassade de Chine, Carrefour Bastos, Marché Bastos",
+    "Nlongkak": "Carrefour Nlongkak, Rond-point Nlongkak",
+    "Essos": "Marché Essos, Camp Sic Essos",
+    "Mvog-Mbi": "Marché Mvog-Mbi, Carrefour Mvog-Mbi",
+    "Mvan": "Carrefour Mvan, Gare routière Mvan",
+    "Emana": "Carrefour Emana",
+    "Etoudi": "Palais d'Etoudi, Palais de l'Unité",
+    "Mokolo": "Marché Mokolo, Carrefour Mokolo",
+    "Melen": "CHU, CHU de Yaoundé, Polytechnique, École Polytechnique, Carrefour Melen, Marché Melen",
+    "Ngoa-Ekelle": "Université de Yaoundé I, Université de Ngoa, Campus de Ngoa, Ngoa",
+    "Obili": "Carrefour Obili, Chapelle Obili",
+    "Biyem-Assi": "Carrefour Biyem-Assi, Lycée de Biyem-Assi",
+    "Etoug-Ebe": "Carrefour Etoug-Ebe, Lycée d'Etoug-Ebe",
+}
+
+# Approximate centre of each quarter (latitude, longitude): a shared WhatsApp location picks the nearest.
+COORDINATES: dict[str, tuple[str, str]] = {
+    "Akwa": ("4.0511", "9.7000"), "Bonanjo": ("4.0450", "9.6930"), "Bonapriso": ("4.0330", "9.7000"),
+    "Bali": ("4.0420", "9.7040"), "Deido": ("4.0650", "9.7120"), "New Bell": ("4.0400", "9.7150"),
+    "Bonaberi": ("4.0720", "9.6650"), "Bepanda": ("4.0650", "9.7300"), "Makepe": ("4.0800", "9.7500"),
+    "Bonamoussadi": ("4.0900", "9.7400"), "Kotto": ("4.0760", "9.7690"), "Logpom": ("4.0720", "9.7800"),
+    "Ndokoti": ("4.0450", "9.7370"), "Cité des Palmiers": ("4.0600", "9.7500"), "Logbaba": ("4.0350", "9.7600"),
+    "Village": ("4.0250", "9.7700"), "PK8": ("4.0150", "9.7850"), "Yassa": ("4.0000", "9.8100"),
+    "Bastos": ("3.8980", "11.5080"), "Nlongkak": ("3.8850", "11.5150"), "Etoa-Meki": ("3.8820", "11.5250"),
+    "Essos": ("3.8700", "11.5400"), "Mvog-Ada": ("3.8600", "11.5300"), "Mvog-Mbi": ("3.8450", "11.5200"),
+    "Mvan": ("3.8200", "11.5150"), "Ekounou": ("3.8350", "11.5400"), "Emana": ("3.9300", "11.5200"),
+    "Etoudi": ("3.9150", "11.5250"), "Tsinga": ("3.8850", "11.4950"), "Mokolo": ("3.8750", "11.4950"),
+    "Melen": ("3.8650", "11.4950"), "Ngoa-Ekelle": ("3.8600", "11.4980"), "Obili": ("3.8580", "11.4900"),
+    "Etoug-Ebe": ("3.8450", "11.4850"), "Biyem-Assi": ("3.8350", "11.4850"), "Mendong": ("3.8250", "11.4750"),
+}
+
 # slug: (French name, English name, keywords)
 CATEGORIES: dict[str, tuple[str, str, list[str]]] = {
     "plomberie": ("Plomberie", "Plumbing", [
@@ -53,14 +100,17 @@ CATEGORIES: dict[str, tuple[str, str, list[str]]] = {
         "tuyau", "tuyaux", "canalisation", "wc", "toilette", "toilettes", "chasse d'eau", "lavabo", "évier",
         "douche", "baignoire", "chauffe-eau", "ballon d'eau", "eau", "bouché", "bouchée", "débouchage",
         "compteur d'eau", "inondation", "plumber", "plumbing", "leak", "leaking", "pipe", "pipes", "tap",
-        "faucet", "toilet", "sink", "shower", "water", "blocked drain", "water heater",
+        "faucet", "toilet", "sink", "shower", "water", "blocked drain", "water heater", "taps", "drips", "chasse",
+        "goutte", "lavabo bouché", "no water",
     ]),
     "electricite": ("Électricité", "Electrical work", [
         "électricité", "electricite", "électricien", "electricien", "electricient", "courant", "plus de courant",
         "pas de courant", "coupure", "prise", "prises", "disjoncteur", "disjoncte", "fusible", "court-circuit",
         "lumière", "lampe", "ampoule", "interrupteur", "câble", "fil électrique", "compteur", "tableau électrique",
         "eneo", "étincelle", "electrician", "electrical", "electricity", "power", "no power", "power cut",
-        "socket", "outlet", "breaker", "fuse", "light", "bulb", "switch", "wiring", "short circuit",
+        "socket", "outlet", "breaker", "fuse", "light", "lights", "bulb", "light switch", "wiring", "short circuit",
+        "dans le noir", "la lumière a coupé", "spark", "sparks", "câbles", "câblage", "flickering", "current",
+        "no light",
     ]),
     "electromenager": ("Réparation électroménager", "Appliance repair", [
         "électroménager", "electromenager", "machine à laver", "machine a laver", "lave-linge", "lave-vaisselle",
@@ -68,11 +118,13 @@ CATEGORIES: dict[str, tuple[str, str, list[str]]] = {
         "four électrique", "four à gaz", "micro-ondes", "micro onde", "gazinière", "plaque", "télé", "télévision",
         "ventilateur",
         "fer à repasser", "ne refroidit plus", "appliance", "washing machine", "washer", "dishwasher", "fridge",
-        "refrigerator", "freezer", "cooker", "oven", "microwave", "stove", "tv", "fan",
+        "refrigerator", "freezer", "cooker", "oven", "microwave", "stove", "tv", "machine", "ma machine", "glace",
+        "congèle", "tele",
     ]),
     "climatisation": ("Climatisation", "Air conditioning", [
         "climatisation", "clim", "climatiseur", "climatiseurs", "split", "climatiseur split", "froid",
-        "ne refroidit pas", "recharge gaz", "gaz clim", "frigoriste", "ventilation", "air conditionné",
+        "ne refroidit pas", "ne refroidit plus", "recharge gaz", "gaz clim", "fuite de gaz", "frigoriste",
+        "ventilation", "air conditionné", "souffle", "blow cold",
         "air conditioner", "air conditioning", "air con", "aircon", "ac", "a/c", "cooling", "hvac",
     ]),
     "menuiserie": ("Menuiserie", "Carpentry", [
@@ -85,17 +137,19 @@ CATEGORIES: dict[str, tuple[str, str, list[str]]] = {
         "serrurerie", "serrurier", "serurier", "serrure", "serrures", "clé", "clef", "cle", "clés perdues",
         "verrou", "cadenas", "porte bloquée", "porte claquée", "enfermé dehors", "cylindre", "barillet",
         "coffre-fort", "portail", "locksmith", "lock", "locked out", "key", "keys", "lost keys", "padlock",
-        "bolt", "deadbolt",
+        "bolt", "deadbolt", "clés", "clefs", "bloqué dehors", "bloquée", "je suis dehors", "a claqué",
+        "no fit enter", "peux pas rentrer",
     ]),
     "peinture": ("Peinture", "Painting", [
-        "peinture", "peintre", "peindre", "repeindre", "mur", "murs", "façade", "enduit", "crépissage",
-        "vernis", "tapisserie", "papier peint", "painter", "painting", "paint", "repaint", "wall", "walls",
+        "peinture", "peintre", "peindre", "repeindre", "façade", "enduit", "crépissage",
+        "vernis", "tapisserie", "papier peint", "painter", "painting", "paint", "repaint",
         "wallpaper", "varnish",
     ]),
     "maconnerie": ("Maçonnerie", "Masonry", [
         "maçonnerie", "maconnerie", "maçon", "macon", "mur fissuré", "fissure", "ciment", "béton", "beton",
         "brique", "parpaing", "carrelage", "carreau", "dalle", "crépi", "clôture", "fosse septique",
         "mason", "masonry", "bricklayer", "crack", "cement", "concrete", "brick", "tiles", "tiling", "fence",
+        "barrière", "crépir", "mur de clôture",
     ]),
 }
 

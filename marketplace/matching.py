@@ -1,4 +1,5 @@
-"""Who gets the next offer: levels exact → broad → emergency, the trade kept at every level.
+"""Who gets the next offer: levels exact → broad → emergency, the trade kept at every level; an
+urgent request reaches the emergency list before the rest of the city (after the neighbours).
 
 - exact: the trade, the request's quarter, active and available;
 - broad: the trade, active and available, in a neighbouring quarter, then anywhere in the same city;
@@ -13,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from marketplace.models import MatchLevel, Provider, RequestStatus, ServiceRequest
+from marketplace.models import MatchLevel, Provider, RequestStatus, ServiceRequest, Urgency
 
 LOAD_STATUSES = [RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS]
 LOAD_PENALTY = 0.75  # one open job weighs as much as three quarters of a rating star
@@ -40,12 +41,15 @@ def _level_querysets(service_request: ServiceRequest) -> list[tuple[str, QuerySe
     zone = service_request.zone
     available = base.filter(is_available=True)
     neighbours = list(zone.neighbours.values_list("pk", flat=True))
-    return [
+    levels = [
         (MatchLevel.EXACT, available.filter(zones=zone)),
         (MatchLevel.BROAD, available.filter(zones__in=neighbours)),
         (MatchLevel.BROAD, available.filter(zones__city=zone.city)),
         (MatchLevel.EMERGENCY, base.filter(on_emergency_list=True, zones__city=zone.city)),
     ]
+    if service_request.urgency == Urgency.URGENT:
+        levels.insert(2, levels.pop())  # urgent: the emergency list before the rest of the city
+    return levels
 
 
 def loads(provider_ids: list[int]) -> dict[int, int]:

@@ -46,6 +46,13 @@ class Zone(models.Model):
         blank=True,
         help_text=_("Other spellings clients use, comma separated (e.g. “PK 8, pk8”)."),
     )
+    landmarks = models.TextField(
+        _("landmarks"),
+        blank=True,
+        help_text=_("Places clients name instead of the quarter, comma separated (carrefours, markets, stations)."),
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     neighbours = models.ManyToManyField("self", blank=True, symmetrical=True, verbose_name=_("neighbours"))
 
     class Meta:
@@ -131,6 +138,25 @@ class Client(models.Model):
         return self.name or self.phone
 
 
+class IntakeSession(models.Model):
+    """The request a client is describing, slot by slot, until they confirm it: one per client.
+
+    ``slots`` holds category (slug), zone (id), urgency, description, its parts (each message that
+    described the job, with the trade it named) and ``awaiting``, the question last asked.
+    """
+
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="intake", verbose_name=_("client"))
+    slots = models.JSONField(_("intake slots"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("intake session")
+        verbose_name_plural = _("intake sessions")
+
+    def __str__(self):
+        return f"{self.client}: {self.slots.get('awaiting', '-')}"
+
+
 class RequestStatus(models.TextChoices):
     COLLECTING = "collecting", _("Collecting details")
     SEARCHING = "searching", _("Searching")
@@ -179,6 +205,7 @@ class ServiceRequest(models.Model):
     )
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("zone"))
     description = models.TextField(_("description"), blank=True)
+    photos = models.JSONField(_("photos"), default=list, blank=True, help_text=_("Links of the client's photos."))
     urgency = models.CharField(_("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     status = models.CharField(
         _("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.COLLECTING

@@ -19,6 +19,7 @@ def request_params(service_request: ServiceRequest, language: str) -> dict:
         "zone": service_request.zone.name if service_request.zone else "?",
         "description": service_request.description,
         "urgent": texts.render("urgent_suffix", language) if service_request.urgency == Urgency.URGENT else "",
+        "photos": "".join(f"\n📷 {url}" for url in service_request.photos),
     }
 
 
@@ -36,7 +37,10 @@ def send(*, key: str, to: str, language: str, text: str, priority: int, subject:
 
 def to_client(
     service_request: ServiceRequest, text: str, *, key: str, priority: int = Priority.NORMAL, **params
-) -> Notification:
+) -> Notification | None:
+    """A proactive message to the request's client; None (nothing sent) when the client opted out (STOP)."""
+    if Client.objects.filter(pk=service_request.client_id, opted_out=True).exists():
+        return None
     return _about_request(service_request, service_request.client, text, key=key, priority=priority, **params)
 
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from marketplace.lifecycle import COUNTDOWN_MINUTES, request_countdown, request_escalate_overdue
 from marketplace.models import SEARCHING_STATUSES, OfferStatus, ProviderOffer, ServiceRequest
-from marketplace.offers import offer_expire, offer_remind
+from marketplace.services.lifecycle import COUNTDOWN_MINUTES, request_countdown, request_escalate_overdue
+from marketplace.services.offers import offer_expire, offer_remind
 
 logger = logging.getLogger(__name__)
 

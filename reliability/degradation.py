@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reliability.breakers import breaker
 from reliability.models import BreakerForce, BreakerState, CircuitBreaker, DegradationLevel, DegradationState
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,13 @@ def open_breakers() -> list[str]:
     """Names of the breakers that block calls (``blocks_calls``)."""
     rows = CircuitBreaker.objects.values_list("name", "state", "forced")
     return [name for name, state, forced in rows if blocks_calls(state, forced)]
+
+
+def refusing_breakers() -> list[str]:
+    """The open breakers still inside their open wait. One whose wait has passed lets its next call through
+    as a probe: the level must not hold back the messages that would make that probe (a deadlock seen in
+    the chaos runs: WhatsApp fixed, nothing probed it, "moderate" held every low-priority message)."""
+    return [name for name in open_breakers() if breaker(name).is_open()]
 
 
 def compute_level(*, open_breaker_names, heartbeat_ok: bool = True, outbox_lag_seconds: float = 0.0,

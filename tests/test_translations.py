@@ -2,7 +2,7 @@
 
 gettext strings are written in English; regenerating the French catalogue from the code (as README says:
 makemessages) must leave no entry untranslated or fuzzy. The texts sent to clients and providers are
-written in both languages in marketplace/texts.py and messaging/inbound/texts.py.
+written in both languages in marketplace/texts/ (one module per language) and messaging/inbound/texts.py.
 """
 
 import re
@@ -51,10 +51,14 @@ def test_the_committed_catalogue_is_complete():
 
 
 def test_messages_to_clients_and_providers_exist_in_both_languages():
-    from marketplace.texts import TEXTS
+    from marketplace import texts
     from messaging.inbound import texts as inbound_texts
 
-    tables = {"marketplace.texts": TEXTS}
+    # marketplace/texts/ keeps one module per language (languages as data): regroup them by key.
+    keys = set().union(*(language.TEXTS for language in texts.LANGUAGES.values()))
+    tables = {"marketplace.texts": {
+        key: {code: language.TEXTS.get(key) for code, language in texts.LANGUAGES.items()} for key in keys
+    }}
     tables.update({name: {name: value} for name, value in vars(inbound_texts).items()
                    if name.isupper() and isinstance(value, dict)})
     for module, table in tables.items():

@@ -1,6 +1,7 @@
 """The intake parser interface: free text in, structured slots out. Backends are chosen by AI_BACKEND."""
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,8 +31,11 @@ class Parser(ABC):
     name: str = ""
 
     @abstractmethod
-    def parse(self, text: str, *, language_hint: str = "fr") -> ParseResult:
-        """Read a client's message. Never raises for bad input; unknown slots are None."""
+    def parse(self, text: str, *, language_hint: str = "fr", history: Sequence[str] = ()) -> ParseResult:
+        """Read a client's message (``history``: their earlier messages in this intake, oldest first).
+
+        Never raises for bad input; unknown slots are None.
+        """
 
 
 def get_parser() -> Parser:

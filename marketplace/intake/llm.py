@@ -10,14 +10,20 @@ import json
 import logging
 import os
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 import requests
 from django.conf import settings
 
+from marketplace import texts
 from marketplace.intake.base import Parser, ParseResult
-from marketplace.intake.rules import RulesParser, find_zone, normalize
+from marketplace.intake.places import find_zone
+from marketplace.intake.rules import RulesParser
+from marketplace.intake.text import normalize
+from marketplace.intake.trades import denied_trades
+from marketplace.intake.urgency import urgency_denied
 from marketplace.models import ServiceCategory, Urgency
 from reliability import metrics
 from reliability.breakers import BreakerOpen, breaker
@@ -118,10 +124,10 @@ class LlmParser(Parser):
     def __init__(self):
         self.fallback = RulesParser()
 
-    def parse(self, text: str, *, language_hint: str = "fr") -> ParseResult:
+    def parse(self, text: str, *, language_hint: str = "fr", history: Sequence[str] = ()) -> ParseResult:
         started = time.monotonic()
         try:
-            result = self._parse_remote(text, language_hint=language_hint)
+            result = self._parse_remote(text, language_hint=language_hint, history=history)
         except BreakerOpen:
             metrics.AI_FALLBACKS.labels(reason="breaker_open").inc()
             return self.fallback.parse(text, language_hint=language_hint)
@@ -131,7 +137,7 @@ class LlmParser(Parser):
         metrics.AI_PARSE_SECONDS.labels(outcome="ok").observe(time.monotonic() - started)
         return result
 
-    def _parse_remote(self, text: str, *, language_hint: str) -> ParseResult:
+    def _parse_remote(self, text: str, *, language_hint: str, history: Sequence[str]) -> ParseResult:
         if not settings.AI_BASE_URL:
             raise AIFailure("not_configured", "AI_BASE_URL is empty", service_fault=False)
         slugs = list(ServiceCategory.objects.values_list("slug", flat=True))
@@ -141,6 +147,8 @@ class LlmParser(Parser):
             "response_format": {"type": "json_object"},
             "messages": [
                 {"role": "system", "content": SYSTEM_PROMPT % {"slugs": json.dumps(slugs)}},
+                # The conversation so far, then the message to read (a reply often only makes sense after them).
+                *({"role": "user", "content": earlier} for earlier in history),
                 {"role": "user", "content": text},
             ],
         }
@@ -161,15 +169,20 @@ class LlmParser(Parser):
         zone_id = None
         if isinstance(answer.get("zone"), str):
             zone_id = find_zone(normalize(answer["zone"]).split())
-        language = answer.get("language") if answer.get("language") in ("fr", "en") else rules.language
-        urgency = Urgency.URGENT if Urgency.URGENT in (answer.get("urgency"), rules.urgency) else Urgency.NORMAL
+        language = answer.get("language") if answer.get("language") in texts.LANGUAGES else rules.language
+        # The AI's answer goes through the same negation rules as ours: "pas urgent", "pas plombier".
+        normalized = normalize(text)
+        if category in denied_trades(normalized.split()):
+            category = None
+        asked = Urgency.URGENT in (answer.get("urgency"), rules.urgency)
+        urgency = Urgency.URGENT if asked and not urgency_denied(normalized) else Urgency.NORMAL
         return ParseResult(
             category_slug=category or rules.category_slug,
             zone_id=zone_id or rules.zone_id,
             urgency=urgency,
             description=rules.description,
             language=language,
-            language_detected=answer.get("language") in ("fr", "en") or rules.language_detected,
+            language_detected=answer.get("language") in texts.LANGUAGES or rules.language_detected,
             source=self.name,
         )
 

@@ -30,7 +30,10 @@ from reliability.retry import next_attempt_at
 logger = logging.getLogger(__name__)
 
 WAKE_INTERVAL_SECONDS = 30
-HELD_ON_PURPOSE = ("quota_low", "degraded")  # routing's deferrals that a working channel does not end
+INVALID_NUMBER_CODES = ("21211",)  # Twilio: the 'To' is not a valid phone number, on any phone channel
+# Routing's deferrals that a working channel does not end: a quota spent or kept for offers, the degradation
+# level, a rate pause. Woken, they would only be skipped again.
+HELD_ON_PURPOSE = ("quota_spent", "quota_low", "degraded", "rate_paused")
 
 
 @dataclass(frozen=True)
@@ -70,11 +73,11 @@ def backoff_until(channel: str, attempts: int, retry_after: float | None = None)
 
 
 def next_channel(notification: Notification) -> str | None:
+    """The next channel of the chain after the current one, passing those that refused the recipient."""
     chain = list(notification.channels or [])
-    if notification.channel not in chain:
-        return chain[0] if chain else None
-    index = chain.index(notification.channel)
-    return chain[index + 1] if index + 1 < len(chain) else None
+    after = chain[chain.index(notification.channel) + 1:] if notification.channel in chain else chain
+    usable = usable_channels(notification) if after else []
+    return next((kind for kind in after if kind in usable), None)
 
 
 def attempt_row(notification: Notification, attempt: Attempt, *, outcome: str, code: str = "", category: str = "",
@@ -166,16 +169,20 @@ def _wait_until(notification: Notification, usable: list[str], until: datetime |
 
 
 def usable_channels(notification: Notification) -> list[str]:
-    """The chain without the channels on which the recipient refused or is invalid (recipient errors)."""
-    refused = set(DeliveryAttempt.objects.filter(notification=notification, category=Category.RECIPIENT)
-                  .values_list("channel", flat=True))
+    """The chain without the channels on which the recipient refused or is invalid (recipient errors). A
+    number that is not a phone number at all (``INVALID_NUMBER_CODES``) rules out every phone channel."""
+    refusals = set(DeliveryAttempt.objects.filter(notification=notification, category=Category.RECIPIENT)
+                   .values_list("channel", "error_code"))
+    refused = {kind for kind, _code in refusals}
+    if any(code in INVALID_NUMBER_CODES for _kind, code in refusals):
+        refused |= {kind for kind in notification.channels or [] if channel_spec(kind).address == "phone"}
     return [kind for kind in notification.channels or [] if kind not in refused]
 
 
 def waiting_wake(channel: str) -> int:
     """A send just worked on ``channel``: the messages waiting for a channel go now, not at the end of their
     backoff, whichever channel their chain restarts on (routing skips what is still down in no time). Held
-    back on purpose excepted: quota kept for offers, degradation. At most every WAKE_INTERVAL per process
+    back on purpose excepted (``HELD_ON_PURPOSE``). At most every WAKE_INTERVAL per process
     and channel (the cache remembers the last wake)."""
     if not caches["local"].add(f"djobea:outbox-wake:{channel}", 1, timeout=WAKE_INTERVAL_SECONDS):
         return 0

@@ -126,7 +126,8 @@ def evaluate_alerts() -> dict:
     failures = background.rule_task_failures()
     late = background.rule_schedules_late()
     level = degradation.degradation_refresh(
-        open_breaker_names=open_names, heartbeat_ok=beat_ok, outbox_lag_seconds=lag, status=status["status"]
+        open_breaker_names=degradation.refusing_breakers(), heartbeat_ok=beat_ok, outbox_lag_seconds=lag,
+        status=status["status"]
     )
     logger.info("alerts evaluated: status=%s breakers=%s lag=%.0fs level=%s",
                 status["status"], open_names, lag, level)

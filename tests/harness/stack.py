@@ -1,23 +1,23 @@
 """Djobea as an operator runs it, in separate processes, against the fake Twilio of this process.
 
-gunicorn serves the webhooks; task-cluster nodes (``manage.py qcluster``) and outbox workers
-(``manage.py outbox_worker`` when the command exists) send. Each runs in its own process group,
-so a SIGKILL takes the node with its workers, as when a machine dies.
+gunicorn serves the webhooks with the production configuration (gunicorn.conf.py); each worker node
+runs every process of the Procfile but ``web`` (the task clusters, the outbox worker: whatever the
+Procfile says a deployment runs), each in its own process group, so a SIGKILL of a node takes its
+processes and their children, as when a machine dies.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
 from tests.fakes.twilio_server import FakeTwilio
-from tests.harness.services import PrivatePostgres, PrivateRedis, free_port
+from tests.harness.services import PrivatePostgres, PrivateRedis
+from tests.processes import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -26,10 +26,29 @@ WHATSAPP_FROM = "whatsapp:+14155238886"
 SMS_FROM = "+15005550006"
 
 
-def _command_exists(name: str) -> bool:
-    probe = subprocess.run([PYTHON, "manage.py", "help", name], cwd=ROOT, capture_output=True,
-                           env={**os.environ, "DATABASE_URL": "sqlite:///:memory:"})
-    return probe.returncode == 0
+def procfile() -> dict[str, str]:
+    """The Procfile's processes: name → the shell command a Procfile runner (honcho) would run."""
+    entries = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if ":" in line and not line.lstrip().startswith("#"):
+            name, command = line.split(":", 1)
+            entries[name.strip()] = command.strip()
+    return entries
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, from /proc."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):  # a process that ended while we read
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == current]
+        found += children
+        frontier += children
+    return found
 
 
 @dataclass
@@ -37,30 +56,35 @@ class Process:
     name: str
     command: list[str]
     log: Path
+    env: dict = field(default_factory=dict)
     popen: subprocess.Popen | None = None
-    kills: int = 0
 
     def start(self, env: dict) -> "Process":
         with self.log.open("ab") as log:
-            self.popen = subprocess.Popen(self.command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                          start_new_session=True)
+            self.popen = subprocess.Popen(self.command, cwd=ROOT, env={**env, **self.env}, stdout=log,
+                                          stderr=subprocess.STDOUT, start_new_session=True)
         return self
 
     def kill(self) -> None:
-        """SIGKILL the whole process group (a qcluster's workers die with it, as on a lost machine)."""
+        """SIGKILL the process and every descendant at once, as a lost machine (the Procfile's scripts may
+        start their program in a session of its own, so the process group is not enough)."""
         if self.popen and self.popen.poll() is None:
-            os.killpg(self.popen.pid, signal.SIGKILL)
+            for pid in [self.popen.pid, *_descendants(self.popen.pid)]:
+                with contextlib.suppress(ProcessLookupError):  # already gone: that is what we want
+                    os.kill(pid, signal.SIGKILL)
             self.popen.wait(timeout=10)
-            self.kills += 1
 
     def stop(self) -> None:
+        """SIGTERM (the Procfile's scripts forward it), then SIGKILL whatever of the tree is left after 10 s."""
         if self.popen and self.popen.poll() is None:
+            tree = [self.popen.pid, *_descendants(self.popen.pid)]
             os.killpg(self.popen.pid, signal.SIGTERM)
-            try:
-                self.popen.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.popen.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):  # then it is killed below
                 self.popen.wait(timeout=10)
+            for pid in tree:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            self.popen.wait(timeout=10)
 
     @property
     def alive(self) -> bool:
@@ -73,7 +97,6 @@ class Stack:
 
     env: dict = field(default_factory=dict)
     nodes: int = 2
-    outbox_workers: int = 2
     web_workers: int = 2
     fake: FakeTwilio = field(default_factory=FakeTwilio)
 
@@ -83,7 +106,8 @@ class Stack:
         self.postgres: PrivatePostgres | None = None
         self.redis: PrivateRedis | None = None
         self.processes: dict[str, Process] = {}
-        self.outbox_command = next((c for c in ("outbox_worker", "dispatch_outbox") if _command_exists(c)), None)
+        self.node_processes = {name: entry for name, entry in procfile().items() if name != "web"}
+        self.node_kills = 0
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -94,19 +118,13 @@ class Stack:
         self.redis = PrivateRedis()
         subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=self.process_env(), check=True)
         self._configure_this_process()
-        self.processes["web"] = Process("web", [
-            PYTHON, "-m", "gunicorn", "djobea.wsgi", "-b", f"127.0.0.1:{self.web_port}", "-w",
-            str(self.web_workers), "--log-level", "warning", "--timeout", "30"], self.dir / "web.log")
+        self.processes["web"] = Process("web", [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py", "djobea.wsgi"],
+                                        self.dir / "web.log", {"GUNICORN_BIND": f"127.0.0.1:{self.web_port}",
+                                                               "GUNICORN_WORKERS": str(self.web_workers)})
         for n in range(1, self.nodes + 1):
-            self.processes[f"node{n}"] = Process(f"node{n}", [PYTHON, "manage.py", "qcluster"],
-                                                 self.dir / f"node{n}.log")
-        # Every schedule (lease recovery, inbound retry, receipts) runs on the "ops" cluster (README, Scale out).
-        self.processes["ops"] = Process("ops", ["env", "Q_CLUSTER_NAME=ops", PYTHON, "manage.py", "qcluster"],
-                                        self.dir / "ops.log")
-        if self.outbox_command:
-            for n in range(1, self.outbox_workers + 1):
-                self.processes[f"outbox{n}"] = Process(f"outbox{n}", [PYTHON, "manage.py", self.outbox_command],
-                                                       self.dir / f"outbox{n}.log")
+            for name, command in self.node_processes.items():
+                label = f"node{n}-{name}"
+                self.processes[label] = Process(label, ["/bin/sh", "-c", command], self.dir / f"{label}.log")
         for process in self.processes.values():
             process.start(self.process_env())
         self._wait_for_web()
@@ -144,6 +162,7 @@ class Stack:
             "MESSAGING_INBOUND_PREPARE": "",
             "LOG_LEVEL": "WARNING",
             "PYTHONUNBUFFERED": "1",
+            "INBOUND_SPOOL_DIR": str(self.dir / "inbound-spool"),  # this run's own, never the checkout's
         })
         env.update(self.env)
         return env
@@ -157,14 +176,10 @@ class Stack:
         django.setup()
 
     def _wait_for_web(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{self.base_url}/health/live/", timeout=3).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.2)  # gunicorn is still binding or loading, bounded by the deadline
-        raise RuntimeError(f"gunicorn did not answer within 60 s (log: {self.dir / 'web.log'})")
+        try:
+            wait_http(f"{self.base_url}/health/live/", process=self.processes["web"].popen, timeout=60)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc} (log: {self.dir / 'web.log'})") from exc
 
     @property
     def base_url(self) -> str:
@@ -172,22 +187,25 @@ class Stack:
 
     # --- faults on processes ------------------------------------------------------------------
 
-    def senders(self) -> list[str]:
-        """Processes that send to Twilio: task-cluster nodes and outbox workers."""
-        return [name for name in self.processes if name != "web"]
+    def node(self, node: str) -> list[Process]:
+        return [process for name, process in self.processes.items() if name.startswith(f"{node}-")]
 
-    def kill(self, name: str) -> None:
-        self.processes[name].kill()
+    def kill(self, node: str) -> None:
+        """SIGKILL every process of a worker node at once."""
+        for process in self.node(node):
+            process.kill()
+        self.node_kills += 1
 
-    def restart(self, name: str) -> None:
-        self.processes[name].start(self.process_env())
+    def restart(self, node: str) -> None:
+        for process in self.node(node):
+            process.start(self.process_env())
 
     def crashed(self) -> list[str]:
         """Processes that exited although nothing stopped them (a lost connection must not end one)."""
         return [name for name, process in self.processes.items() if not process.alive]
 
     def kills(self) -> int:
-        return sum(process.kills for process in self.processes.values())
+        return self.node_kills
 
     def terminate_connections(self) -> int:
         return self.postgres.terminate_connections(DATABASE)

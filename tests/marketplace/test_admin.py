@@ -16,8 +16,8 @@ from marketplace.models import (
     ServiceCategory,
     ServiceRequest,
 )
-from marketplace.offers import offer_next
-from marketplace.services import request_transition
+from marketplace.services.offers import offer_next
+from marketplace.services.transitions import request_transition
 from messaging.models import Notification
 from tests.factories import make_category, make_provider, make_request, make_zone
 

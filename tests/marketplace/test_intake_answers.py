@@ -4,11 +4,12 @@ import pytest
 
 from marketplace.intake.answers import (
     Answer,
+    DoneReport,
     detect_command,
     extract_reference,
     has_words,
     interpret_answer,
-    reports_done,
+    read_done,
 )
 
 YES, NO = Answer.YES, Answer.NO
@@ -22,6 +23,13 @@ YES, NO = Answer.YES, Answer.NO
     ("refusé", NO), ("decline", NO), ("👎", NO), ("❌", NO), ("pas dispo aujourd'hui", NO),
     ("I'm not available", NO),
     ("bonjour", None), ("c'est où exactement ?", None), ("", None), ("DJB-000042", None),
+    # Whole words, negation and questions (issue 8): none of these may accept by accident.
+    ("Désolé, il y a trop de travail aujourd'hui", NO), ("il y a un souci avec l'adresse", None),
+    ("N'hésitez pas", None), ("je n'accepte pas", NO), ("pas d'accord", NO), ("not ok", NO), ("OK ?", None),
+    ("j'ai 2 chantiers aujourd'hui", None), ("1 seconde je regarde", None), ("Oui pas de souci", YES),
+    ("no wahala", YES), ("no problem, I go come", YES), ("ok mais non finalement", None), ("y", None),
+    ("n", None), ("2 DJB-000042", NO), ("C'est combien le déplacement ?", None), ("I no fit today", NO),
+    ("Je suis dispo 👍", YES), ("Je ne suis pas dispo", NO),
 ])
 def test_interpret_answer(text, expected):
     assert interpret_answer(text) == expected
@@ -44,9 +52,14 @@ def test_references_and_emoji_only_messages():
     assert has_words("⚡") is True  # some emoji mean a trade
 
 
+DONE, NOT_YET, ASKING = DoneReport.DONE, DoneReport.NOT_YET, DoneReport.ASKING
+
+
 @pytest.mark.parametrize(("text", "expected"), [
-    ("TERMINÉ", True), ("termine DJB-000042", True), ("c'est fini", True), ("Done", True), ("job finished", True),
-    ("OUI", False), ("le travail n'est pas encore fini, il manque une piece", False), ("", False),
+    ("TERMINÉ", DONE), ("termine DJB-000042", DONE), ("c'est fini", DONE), ("Done", DONE), ("job finished", DONE),
+    ("OUI", None), ("le travail n'est pas encore fini, il manque une piece", None), ("", None),
+    ("pas encore fini", NOT_YET), ("not done yet", NOT_YET), ("Terminé ?", ASKING), ("je finis dans 1h", NOT_YET),
+    ("c'est pas fini", NOT_YET), ("done ?", ASKING), ("Job don finish", DONE),
 ])
-def test_reports_done(text, expected):
-    assert reports_done(text) is expected
+def test_read_done(text, expected):
+    assert read_done(text) == expected

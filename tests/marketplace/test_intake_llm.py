@@ -170,3 +170,16 @@ def test_a_minor_level_from_another_breaker_still_turns_ai_intake_off(demo_data,
     degradation_refresh(open_breaker_names=["sms"])
 
     assert get_parser().name == "rules"
+
+
+def test_the_ai_reads_the_conversation_so_far_and_its_answer_obeys_our_negation_rules(demo_data, fake_ai):
+    fake_ai.answer = {"category": "plomberie", "zone": "Bonamoussadi", "urgency": "urgent", "language": "fr"}
+
+    result = get_parser().parse("pas plombier, c'est le courant, et ce n'est pas urgent", language_hint="fr",
+                                history=["J'ai un souci à Bonamoussadi"])
+
+    messages = fake_ai.requests[0]["json"]["messages"]
+    assert [m["content"] for m in messages[1:]] == [
+        "J'ai un souci à Bonamoussadi", "pas plombier, c'est le courant, et ce n'est pas urgent"
+    ]
+    assert (result.source, result.category_slug, result.urgency) == ("llm", "electricite", "normal")

@@ -48,3 +48,42 @@ def test_the_backend_setting_picks_the_parser(settings, db):  # db: the degradat
     assert get_parser().name == "rules"
     settings.AI_BACKEND = "llm"
     assert get_parser().name == "llm"
+
+
+def parse(text: str):
+    result = RulesParser().parse(text, language_hint="fr")
+    zone = Zone.objects.get(pk=result.zone_id).name if result.zone_id else None
+    return result.category_slug, zone, result.urgency
+
+
+def test_a_french_word_never_fuzzy_matches_an_english_keyword(demo_data):
+    assert parse("Je veux faire nettoyer ma maison à Akwa")[0] is None  # "maison" is not "mason"
+
+
+def test_the_air_conditioner_keeps_its_symptom_and_snow_is_cold_not_a_fridge(demo_data):
+    assert parse("Ma clim ne refroidit plus, Akwa")[0] == "climatisation"
+    assert parse("Mon frigo ne refroidit plus, Akwa")[0] == "electromenager"
+    assert parse("❄️ en panne à Akwa")[0] == "climatisation"
+
+
+def test_spelling_variants_of_one_word_count_once(demo_data):
+    # "plombier" is also matched by "plombié": one word, one point, so the electrician named twice wins.
+    assert parse("plombier ? non, electricien, la prise et le disjoncteur, Akwa")[0] == "electricite"
+
+
+def test_the_place_of_the_job_wins_over_where_the_client_lives(demo_data):
+    assert parse("J'habite Makepe mais c'est pour chez ma mère à Deido, son frigo est gâté")[1] == "Deido"
+    assert parse("Non pas Bonapriso, c'est à Akwa")[1] == "Akwa"
+
+
+def test_landmarks_are_places(demo_data):
+    assert parse("électricien à côté du stade de la Réunification")[1] == "Bepanda"
+    Zone.objects.filter(name="Kotto").update(landmarks="Boulangerie Saker")  # edited in the admin
+    assert parse("plombier vers la boulangerie Saker")[1] == "Kotto"
+
+
+def test_urgency_denied_is_normal_and_implied_emergencies_are_urgent(demo_data):
+    assert parse("plombier à Akwa, pas urgent")[2] == "normal"
+    assert parse("c urgt plombier akwa")[2] == "urgent"
+    assert parse("electricien Akwa, ça sent le brûlé")[2] == "urgent"
+    assert parse("need electrician for Akwa now now")[2] == "urgent"

@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from marketplace.lifecycle import request_complete, request_research, request_submit
 from marketplace.matching import candidates_by_level, next_candidate
 from marketplace.models import City, MatchLevel, OfferStatus, ProviderOffer, RequestStatus, ServiceRequest
-from marketplace.offers import Outcome, offer_accept, offer_decline
+from marketplace.services.lifecycle import request_complete, request_research, request_submit
+from marketplace.services.offers import Outcome, offer_accept, offer_decline
 from messaging.models import Notification
 from reliability.models import Alert
 from tests.factories import make_category, make_client, make_provider, make_request, make_zone

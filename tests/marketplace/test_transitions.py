@@ -3,7 +3,7 @@
 import pytest
 
 from marketplace.models import RequestEvent, RequestStatus, ServiceRequest
-from marketplace.services import ALLOWED_TRANSITIONS, IllegalTransition, request_transition
+from marketplace.services.transitions import ALLOWED_TRANSITIONS, IllegalTransition, request_transition
 from tests.factories import make_request
 
 pytestmark = pytest.mark.django_db

@@ -190,3 +190,49 @@ def test_a_probe_of_a_recovering_channel_uses_a_low_priority_message_and_the_off
     assert (offer.status, offer.channel) == (NotificationStatus.SENT, "sms")
     assert (countdown.status, countdown.channel) == (NotificationStatus.SENT, "whatsapp")  # it was the probe
     assert DeliveryAttempt.objects.filter(notification=offer, error_code="probe_avoided").exists()
+
+
+def test_a_message_waiting_on_its_chain_never_tries_again_the_channel_that_refused_its_recipient(
+        fake_twilio, in_window):
+    fake_twilio.script(WA, *[fake.error(63007)] * 10)  # WhatsApp's sender is broken: its breaker opens
+    fake_twilio.script(PHONE, fake.error(30006))  # a landline: SMS cannot reach it, WhatsApp may
+    n = enqueue(key="refused-sms", body="x", phone=PHONE, channels=["whatsapp", "sms"])
+    for _ in range(4):
+        make_due()
+        dispatch_due()
+    n.refresh_from_db()
+    assert (n.status, n.channel) == (NotificationStatus.PENDING, "whatsapp")  # waits for WhatsApp only
+    assert fake_twilio.count(PHONE) == 0 and len([r for r in fake_twilio.requests
+                                                   if r.get("form", {}).get("To") == PHONE]) == 1
+
+
+def test_a_number_twilio_calls_invalid_is_dead_lettered_at_once_even_while_whatsapp_cannot_be_tried(
+        fake_twilio, in_window):
+    from reliability.breakers import breaker
+
+    breaker("whatsapp").trip("63007: sender not found")  # WhatsApp cannot be tried now
+    fake_twilio.script(PHONE, fake.error(21211))  # SMS: not a valid phone number, on any phone channel
+    n = enqueue(key="invalid-number", body="x", phone=PHONE, channels=["whatsapp", "sms"])
+    dispatch_due()
+    n.refresh_from_db()
+    assert n.status == NotificationStatus.DEAD
+    assert DeadLetter.objects.get(kind="notification", object_id=str(n.pk)).error_code == "21211"
+
+
+def test_a_breaker_awaiting_its_probe_does_not_hold_the_messages_that_would_probe_it(settings):
+    # Chaos run: WhatsApp and SMS fixed after 63007, every waiting message on SMS, nothing probed WhatsApp:
+    # its open breaker kept the level "moderate", which held the low-priority messages for good.
+    from reliability.breakers import breaker
+    from reliability.degradation import refusing_breakers
+    from reliability.health import heartbeat_beat
+    from reliability.monitoring.rules import evaluate_alerts
+
+    settings.BREAKERS = {name: {**config, "open_seconds": 0.1} for name, config in settings.BREAKERS.items()}
+    breaker("whatsapp").trip("63007: sender not found")
+    clear_cache()
+    assert refusing_breakers() == ["whatsapp"]
+    time.sleep(0.15)  # the open wait passes: the next WhatsApp send is a probe
+    clear_cache()
+    assert refusing_breakers() == []
+    heartbeat_beat()
+    assert evaluate_alerts()["level"] == "normal"

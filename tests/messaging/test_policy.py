@@ -15,6 +15,7 @@ from messaging.models import (
 )
 from messaging.outbox import enqueue
 from messaging.outbox.dispatch import dispatch_due
+from messaging.outbox.outcomes import INVALID_NUMBER_CODES
 from messaging.outbox.policy import POLICY, Category, classify, policy_key
 from reliability.models import CircuitBreaker, ErrorEvent
 from tests.fakes import twilio_server as fake
@@ -95,6 +96,8 @@ def _assert_next_step(notification, rule, key):
     elif rule.retry:
         assert (notification.status, notification.channel) == (NotificationStatus.FAILED, "whatsapp")
         assert notification.attempts == 1
+    elif key in INVALID_NUMBER_CODES:  # not a phone number: no phone channel can reach it (issue 10)
+        assert notification.status == NotificationStatus.DEAD
     elif rule.next_channel:
         assert (notification.status, notification.channel) == (NotificationStatus.PENDING, "sms")
         assert notification.attempts == 0 and notification.total_attempts == 1

@@ -1,22 +1,20 @@
 """Client commands: STATUT/STATUS, ANNULER/CANCEL (optionally with a reference), AIDE/HELP."""
 
 from marketplace import texts
-from marketplace.lifecycle import request_cancel
+from marketplace.intake.session import session_clear, session_for
 from marketplace.models import Client, RequestStatus, ServiceRequest
 from marketplace.notify import Replier, request_params
-from marketplace.services import IllegalTransition
-from messaging.models import Conversation
+from marketplace.services.lifecycle import request_cancel
+from marketplace.services.transitions import IllegalTransition
 
 STATUS_LIMIT = 5
 
 
-def run_command(
-    command: str, *, client: Client, conversation: Conversation, reply: Replier, reference: int | None
-) -> None:
+def run_command(command: str, *, client: Client, reply: Replier, reference: int | None) -> None:
     if command == "status":
-        command_status(client=client, conversation=conversation, reply=reply)
+        command_status(client=client, reply=reply)
     elif command == "cancel":
-        command_cancel(client=client, conversation=conversation, reply=reply, reference=reference)
+        command_cancel(client=client, reply=reply, reference=reference)
     else:
         reply.say("help")
 
@@ -30,11 +28,12 @@ def _open_requests(client: Client):
     )
 
 
-def command_status(*, client: Client, conversation: Conversation, reply: Replier) -> None:
+def command_status(*, client: Client, reply: Replier) -> None:
     requests = list(_open_requests(client)[:STATUS_LIMIT])
     if not requests:
         # A summary waiting for OUI is not a request yet: say so rather than "nothing open".
-        reply.say("status_unconfirmed" if conversation.slots.get("awaiting") == "confirm" else "status_none")
+        awaiting = session_for(client).slots.get("awaiting")
+        reply.say("status_unconfirmed" if awaiting == "confirm" else "status_none")
         return
     language = reply.language
     lines = [texts.render("status_header", language)]
@@ -58,10 +57,8 @@ def _target(client: Client, reference: int | None) -> ServiceRequest | None:
     return _open_requests(client).first()  # open and past intake: every one can be cancelled
 
 
-def command_cancel(*, client: Client, conversation: Conversation, reply: Replier, reference: int | None) -> None:
-    had_intake = bool(conversation.slots)
-    conversation.slots = {}
-    conversation.save(update_fields=["slots", "updated_at"])
+def command_cancel(*, client: Client, reply: Replier, reference: int | None) -> None:
+    had_intake = session_clear(client)
     request = _target(client, reference)
     if request is None:
         reply.say("cancel_intake" if had_intake else "cancel_nothing")

@@ -15,7 +15,6 @@ from marketplace import notify
 from marketplace.models import (
     SEARCHING_STATUSES,
     Client,
-    MatchLevel,
     OfferStatus,
     Provider,
     ProviderOffer,
@@ -25,11 +24,10 @@ from marketplace.models import (
     Urgency,
     Zone,
 )
-from marketplace.offers import offer_next, offer_withdraw
-from marketplace.services import IllegalTransition, request_transition
+from marketplace.services.escalation import request_escalate
+from marketplace.services.offers import offer_next, offer_withdraw
+from marketplace.services.transitions import IllegalTransition, request_transition
 from messaging.models import Priority
-from reliability.alerts import raise_alert
-from reliability.models import Severity
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +35,8 @@ COUNTDOWN_MINUTES = (15, 5)  # warnings before the search deadline, in minutes l
 
 
 def request_submit(
-    *, client: Client, category: ServiceCategory, zone: Zone, description: str, urgency: str = Urgency.NORMAL
+    *, client: Client, category: ServiceCategory, zone: Zone, description: str, urgency: str = Urgency.NORMAL,
+    photos: list[str] = (),
 ) -> ServiceRequest:
     """Create the request from confirmed intake slots, tell the client its reference, start the search."""
     with transaction.atomic():
@@ -48,6 +47,7 @@ def request_submit(
             zone=zone,
             description=description,
             urgency=urgency,
+            photos=list(photos),
             search_deadline=now + timedelta(minutes=settings.SEARCH_DEADLINE_MINUTES),
         )
         request_transition(service_request=request, to=RequestStatus.SEARCHING, actor="client", note="intake confirmed")
@@ -55,27 +55,6 @@ def request_submit(
         offer_next(service_request=request)
         request.refresh_from_db()
         return request
-
-
-def request_escalate(*, service_request: ServiceRequest, reason: str) -> bool:
-    """Hand the request to staff: status and match level "escalated", an alert, the client told honestly."""
-    with transaction.atomic():
-        request = ServiceRequest.objects.select_related("client", "category", "zone").get(pk=service_request.pk)
-        if request.status not in SEARCHING_STATUSES:
-            return False
-        request_transition(service_request=request, to=RequestStatus.ESCALATED, note=reason)
-        ServiceRequest.objects.filter(pk=request.pk).update(match_level=MatchLevel.ESCALATED)
-        service_request.status, service_request.match_level = RequestStatus.ESCALATED, MatchLevel.ESCALATED
-        urgent = request.urgency == Urgency.URGENT
-        raise_alert(
-            key=f"request-escalated:{request.pk}",
-            severity=Severity.CRITICAL if urgent else Severity.WARNING,
-            title=f"{request.reference} needs staff: {reason}",
-            detail=f"{request.category} in {request.zone}, urgency {request.urgency}. Find a provider by hand.",
-        )
-        notify.to_client(request, "client_escalated", key=f"request:{request.pk}:escalated")
-        logger.warning("request %s escalated to staff: %s", request.reference, reason)
-        return True
 
 
 def request_cancel(*, service_request: ServiceRequest, actor: str = "client") -> None:
@@ -172,3 +151,27 @@ def requests_apply(*, request_ids, action, actor: str) -> tuple[int, list[str]]:
         else:
             done += 1
     return done, refused
+
+
+def request_change_zone(*, service_request: ServiceRequest, zone: Zone) -> bool:
+    """The client corrected the quarter before anyone accepted: withdraw the offer, match again, tell them.
+
+    False when the request is no longer looking for a provider (the client is answered by the caller).
+    """
+    with transaction.atomic():
+        # of=self: the category is a nullable join, which PostgreSQL refuses to lock.
+        request = ServiceRequest.objects.select_for_update(of=("self",)).select_related("client", "category").get(
+            pk=service_request.pk
+        )
+        if request.status not in [*SEARCHING_STATUSES, RequestStatus.ESCALATED]:
+            return False
+        for offer in request.offers.filter(status=OfferStatus.PENDING).select_related("provider"):
+            offer_withdraw(offer=offer, text="provider_withdrawn_moved")
+        request.zone = zone
+        request.save(update_fields=["zone", "updated_at"])
+        if request.status != RequestStatus.SEARCHING:
+            request_transition(service_request=request, to=RequestStatus.SEARCHING, actor="client",
+                               note=f"quarter corrected to {zone.name}")
+        notify.to_client(request, "client_zone_changed", key=f"request:{request.pk}:zone:{zone.pk}")
+        offer_next(service_request=request)
+        return True

@@ -1,12 +1,19 @@
-"""Writes on the marketplace's own rows: the request state machine."""
+"""The request state machine: every status change goes through request_transition."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from marketplace.models import Provider, RequestEvent, RequestStatus, ServiceRequest
+from marketplace.models import RequestEvent, RequestStatus, ServiceRequest
+from reliability.alerts import resolve_alert
 
 S = RequestStatus
+# Once a request is held (assigned) or closed, staff no longer need to find it a provider.
+CLOSES_ESCALATION = {S.ASSIGNED, S.IN_PROGRESS, S.COMPLETED, S.CANCELLED, S.EXPIRED}
+
+
+def escalation_alert_key(request_id: int) -> str:
+    return f"request-escalated:{request_id}"
 
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     S.COLLECTING: {S.SEARCHING, S.CANCELLED, S.EXPIRED},
@@ -47,27 +54,8 @@ def request_transition(
         ServiceRequest.objects.filter(pk=service_request.pk).update(**fields)
         for name, value in fields.items():
             setattr(service_request, name, value)
+        if to in CLOSES_ESCALATION:
+            resolve_alert(key=escalation_alert_key(service_request.pk))
         return RequestEvent.objects.create(
             request=service_request, from_status=current.status, to_status=to, actor=actor, note=note[:255]
         )
-
-
-# --- Back-office bulk actions (admin) ------------------------------------------------------
-
-
-def provider_set_availability(*, provider_ids, is_available: bool) -> int:
-    """Mark providers available or not for new offers; returns how many actually changed."""
-    return (
-        Provider.objects.filter(pk__in=list(provider_ids))
-        .exclude(is_available=is_available)
-        .update(is_available=is_available, updated_at=timezone.now())
-    )
-
-
-def provider_set_emergency_list(*, provider_ids, on_list: bool) -> int:
-    """Add providers to (or remove them from) the emergency list; returns how many changed."""
-    return (
-        Provider.objects.filter(pk__in=list(provider_ids))
-        .exclude(on_emergency_list=on_list)
-        .update(on_emergency_list=on_list, updated_at=timezone.now())
-    )

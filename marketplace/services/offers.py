@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from marketplace import notify
 from marketplace.matching import next_candidate
-from marketplace.models import OfferStatus, Provider, ProviderOffer, RequestStatus, ServiceRequest
-from marketplace.services import request_transition
+from marketplace.models import OfferStatus, Provider, ProviderOffer, RequestStatus, ServiceRequest, Urgency
+from marketplace.services.escalation import request_escalate
+from marketplace.services.transitions import request_transition
 from messaging.models import Priority
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,6 @@ class Outcome(StrEnum):
 
 def offer_next(*, service_request: ServiceRequest) -> ProviderOffer | None:
     """Offer a searching request to the best remaining candidate, or escalate when none is left."""
-    from marketplace.lifecycle import request_escalate  # lifecycle imports this module
-
     with transaction.atomic():
         request = ServiceRequest.objects.select_for_update().get(pk=service_request.pk)
         if request.status != RequestStatus.SEARCHING or request.offers.filter(status=OfferStatus.PENDING).exists():
@@ -54,12 +53,19 @@ def offer_next(*, service_request: ServiceRequest) -> ProviderOffer | None:
         )
         notify.to_provider(
             request, offer.provider, "provider_offer", key=f"offer:{offer.pk}:sent",
-            minutes=settings.OFFER_TIMEOUT_MINUTES,
+            minutes=offer_window_minutes(request),
         )
         # After a decline or an expiry the client hears that the search moved on, not the same news again.
         text = "client_offer_next" if request.offers.exclude(pk=offer.pk).exists() else "client_offer_sent"
         notify.to_client(request, text, key=f"offer:{offer.pk}:client", priority=Priority.LOW)
         return offer
+
+
+def offer_window_minutes(request: ServiceRequest) -> int:
+    """How long a provider has to answer: shorter when the client is in a hurry."""
+    if request.urgency == Urgency.URGENT:
+        return settings.OFFER_TIMEOUT_URGENT_MINUTES
+    return settings.OFFER_TIMEOUT_MINUTES
 
 
 def _create_offer(request: ServiceRequest, provider: Provider, level: str) -> ProviderOffer:
@@ -69,7 +75,7 @@ def _create_offer(request: ServiceRequest, provider: Provider, level: str) -> Pr
         provider=provider,
         level=level,
         sent_at=now,
-        expires_at=now + timedelta(minutes=settings.OFFER_TIMEOUT_MINUTES),
+        expires_at=now + timedelta(minutes=offer_window_minutes(request)),
     )
     Provider.objects.filter(pk=provider.pk).update(
         last_offered_at=now, offers_received=F("offers_received") + 1, updated_at=now
@@ -111,13 +117,35 @@ def offer_accept(*, offer: ProviderOffer) -> Outcome:
         return Outcome.ACCEPTED
 
 
+def offer_accept_late(*, offer: ProviderOffer) -> Outcome:
+    """A provider says yes after their offer expired: while nobody holds the request, it is theirs.
+
+    A pending offer to someone else is withdrawn (that provider is told the job was taken).
+    """
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().get(pk=offer.request_id)
+        if request.status not in ACCEPTING_STATUSES:
+            return _closed_outcome(offer)
+        for other in request.offers.filter(status=OfferStatus.PENDING).select_related("request", "provider"):
+            offer_withdraw(offer=other, text="provider_already_taken")
+        now = timezone.now()
+        if not ProviderOffer.objects.filter(pk=offer.pk, status=OfferStatus.EXPIRED).update(
+            status=OfferStatus.ACCEPTED, responded_at=now
+        ):
+            return _closed_outcome(offer)
+        offer.status, offer.responded_at = OfferStatus.ACCEPTED, now
+        _assign(offer)
+        return Outcome.ACCEPTED
+
+
 def _assign(offer: ProviderOffer) -> None:
     request = offer.request
     request_transition(
         service_request=request, to=RequestStatus.ASSIGNED, actor="provider", note=f"accepted by #{offer.provider_id}"
     )
     request.assigned_provider = offer.provider
-    request.save(update_fields=["assigned_provider", "updated_at"])
+    request.match_level = offer.level  # how the provider was finally found, even after an escalation
+    request.save(update_fields=["assigned_provider", "match_level", "updated_at"])
     Provider.objects.filter(pk=offer.provider_id).update(offers_accepted=F("offers_accepted") + 1)
     provider = offer.provider
     notify.to_client(
@@ -152,11 +180,14 @@ def offer_expire(*, offer_id: int) -> bool:
         offer = ProviderOffer.objects.select_related("request__client", "provider").get(pk=offer_id)
         if not _close_pending(offer, OfferStatus.EXPIRED, expires_at__lte=timezone.now()):
             return False
-        notify.to_provider(
-            offer.request, offer.provider, "provider_expired", key=f"offer:{offer.pk}:expired",
-            priority=Priority.NORMAL,
-        )
         _move_on(offer.request, note=f"offer to #{offer.provider_id} expired")
+        # Say where the job went: to another provider, or to our staff (then a late OUI still counts).
+        offer.request.refresh_from_db(fields=["status"])
+        went_to_staff = offer.request.status == RequestStatus.ESCALATED
+        notify.to_provider(
+            offer.request, offer.provider, "provider_expired_staff" if went_to_staff else "provider_expired",
+            key=f"offer:{offer.pk}:expired", priority=Priority.NORMAL,
+        )
         return True
 
 
@@ -184,9 +215,9 @@ def offer_remind(*, offer_id: int) -> bool:
         return True
 
 
-def offer_withdraw(*, offer: ProviderOffer) -> bool:
-    """The request went away (cancelled): close the pending offer and tell the provider."""
+def offer_withdraw(*, offer: ProviderOffer, text: str = "provider_withdrawn") -> bool:
+    """The request went away (cancelled, or moved): close the pending offer and tell the provider why."""
     if not _close_pending(offer, OfferStatus.WITHDRAWN):
         return False
-    notify.to_provider(offer.request, offer.provider, "provider_withdrawn", key=f"offer:{offer.pk}:withdrawn")
+    notify.to_provider(offer.request, offer.provider, text, key=f"offer:{offer.pk}:withdrawn")
     return True
