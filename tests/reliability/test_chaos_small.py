@@ -11,8 +11,6 @@ from tests.harness.run import run_chaos
 pytestmark = [pytest.mark.postgres]
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10: a number refused 21211 on WhatsApp and on SMS cycles between "
-                                        "them instead of being dead-lettered (3 of 390 still waiting after 150 s)")
 def test_small_chaos_run_loses_nothing_and_dead_letters_only_permanent_failures(tmp_path):
     result = run_chaos(tmp_path, "--small")
     figures = result["figures"]

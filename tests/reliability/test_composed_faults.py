@@ -34,8 +34,6 @@ def test_a_25_second_storm_of_twilio_500s_never_dead_letters_a_reply(tmp_path):
     assert result["settle_seconds"] is not None and result["settle_seconds"] <= RECOVERY_BOUND_SECONDS
 
 
-@pytest.mark.xfail(strict=False, reason="issue 10: once fixed, WhatsApp is never probed (every message moved on to "
-                                        "SMS): its breaker stays open, 'moderate' holds 7 of 30 low-priority messages")
 def test_whatsapp_and_sms_down_with_63007_then_fixed_every_message_goes_out_within_two_minutes(tmp_path):
     result = run_chaos(tmp_path, "--scenario", "outage", "--fault-seconds", "40")
     figures = result["figures"]
