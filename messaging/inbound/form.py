@@ -61,10 +61,17 @@ class InboundForm(forms.Form):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        has_content = (cleaned.get("Body") or "").strip() or cleaned.get("NumMedia") or self.is_location()
+        has_content = ((cleaned.get("Body") or "").strip() or cleaned.get("NumMedia") or self.is_location()
+                       or self.is_other_type())
         if not has_content and "Body" not in self.errors and "NumMedia" not in self.errors:
             raise ValidationError("Body is empty and the message has no media.", code="empty")
         return cleaned
+
+    def is_other_type(self) -> bool:
+        """A reaction, a button reply or a type Twilio cannot render ("unsupported"): no Body, still a message
+        the person sent; stored and answered (or ignored) by the domain, never refused with a 400."""
+        message_type = (self.data.get("MessageType") or "").strip().lower()
+        return (message_type not in ("", "text")) or bool(self.data.get("ButtonPayload"))
 
     def is_location(self) -> bool:
         """A shared WhatsApp location comes with an empty Body and Latitude/Longitude fields."""

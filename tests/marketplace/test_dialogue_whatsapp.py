@@ -118,3 +118,19 @@ def test_a_language_the_bot_does_not_speak_gets_a_short_bilingual_answer(client,
     answered = send(client, run_tasks, CLIENT, text)
 
     assert "français et anglais" in replies_to(answered)[0] and "French and English" in replies_to(answered)[0]
+
+
+def test_a_reaction_without_a_body_is_accepted_with_200_and_changes_nothing(client, run_tasks, plumbers):
+    # Twilio posts a WhatsApp reaction with MessageType=reaction and an empty Body: a 200, not a 400.
+    request = submit(client, run_tasks, "fuite d'eau a Bonamoussadi")
+
+    reaction = send(client, run_tasks, plumbers["exact"].phone, "", MessageType="reaction")
+
+    request.refresh_from_db()
+    assert replies_to(reaction) == [] and request.status == RequestStatus.OFFERED
+
+
+def test_an_unsupported_message_type_without_a_body_gets_a_polite_answer(client, run_tasks, webhook):
+    unsupported = send(client, run_tasks, CLIENT, "", MessageType="unsupported")
+
+    assert len(replies_to(unsupported)) == 1
