@@ -20,6 +20,8 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
+from tests.processes import wait_http
+
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,13 +88,7 @@ def server(cluster, tmp_path):
          "--threads", "4", "--log-level", "warning"], cwd=ROOT, env=env,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/health/live/", timeout=5)
-            break
-        except requests.RequestException:
-            time.sleep(0.2)  # gunicorn binding, bounded by the deadline
+    wait_http(base + "/health/live/", timeout=30)
     yield base, tmp_path / "spool"
     process.terminate()
     process.wait(timeout=10)

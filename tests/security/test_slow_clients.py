@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.processes import wait_http
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -30,13 +32,7 @@ def gunicorn(tmp_path_factory):
         server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "djobea.wsgi"],
                                   cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/health/live/", timeout=5)
-            break
-        except requests.RequestException:
-            time.sleep(0.2)  # gunicorn binding, bounded by the deadline
+    wait_http(base + "/health/live/", timeout=30)
     yield base, port, log
     server.terminate()
     server.wait(timeout=10)
