@@ -432,7 +432,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802
         length = int(self.headers.get("Content-Length") or 0)
-        form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+        raw = self.rfile.read(length)
+        if len(raw) < length:  # the client died mid-request: like Twilio, create nothing
+            self.close_connection = True
+            return
+        form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
         with self.fake.lock:
             self.fake.requests.append({"method": "POST", "form": form})
         if not self._route():
