@@ -116,11 +116,19 @@ def _snapshot(name: str) -> Snapshot:
     snap = Snapshot(BreakerState.CLOSED, BreakerForce.NONE, 0, None)
     if row:
         window = row.pop("window")
-        full = len(window) >= breaker_config(name)["window_size"]
-        snap = Snapshot(**row, window_clean=full and all(outcome == SUCCESS for outcome in window))
+        snap = Snapshot(**row, window_clean=_window_clean(name, window))
+    _cache_put(name, snap)
+    return snap
+
+
+def _window_clean(name: str, window: list[str]) -> bool:
+    return len(window) >= breaker_config(name)["window_size"] and all(outcome == SUCCESS for outcome in window)
+
+
+def _cache_put(name: str, snap: Snapshot) -> None:
+    ttl = float(getattr(settings, "BREAKER_CACHE_SECONDS", 1.0))
     if ttl > 0:
         _cache[name] = (time.monotonic() + ttl, snap)
-    return snap
 
 
 def _row_for_update(name: str) -> CircuitBreaker:
@@ -306,6 +314,10 @@ class Breaker:
             self._open(row, _describe(window))
             return
         CircuitBreaker.objects.filter(pk=row.pk).update(window=window, updated_at=timezone.now())
+        # What this process just wrote is the freshest state it can know: once the window fills with fast
+        # successes, the next ones skip the row lock at once instead of after the cache's second.
+        _cache_put(self.name, Snapshot(row.state, row.forced, row.generation, row.opened_at,
+                                       window_clean=_window_clean(self.name, window)))
 
     def _record_probe(self, row: CircuitBreaker, permit: Permit, outcome: str, config: dict) -> None:
         permits = [p for p in row.half_open_permits if p["id"] != permit.token]

@@ -32,18 +32,18 @@ from messaging.outbox.outcomes import (
     guarded_update,
     lease_guard,
     log_attempt,
-    mark_sent,
     max_attempts,
     move_or_settle,
     notification_dead_letter,
     on_failure,
+    sent_group_mark,
     waiting_wake,
 )
 from messaging.outbox.pacing import wait_for_slot
 from messaging.outbox.policy import classify
 from messaging.outbox.quotas import quota_release
 from messaging.outbox.receipts import status_callbacks_replay
-from messaging.outbox.routing import SendPlan, Skip, plan_send
+from messaging.outbox.routing import Recipients, SendPlan, Skip, plan_send, recipients_read
 from messaging.outbox.unknown import outgoing_message, resolve_unknown
 from reliability.breakers import breaker
 from reliability.errors import record_error
@@ -57,6 +57,7 @@ class Claim:
     lease: datetime
     was_unknown: bool
     notification: Notification | None = None  # as read under the row lock
+    recipients: Recipients | None = None  # the batch's recipients (windows, suppressions), read with the claim
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ def claim_due(*, limit: int, notification_id: int | None = None, now: datetime |
             Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
                 status=NotificationStatus.SENDING, claimed_until=lease, updated_at=now
             )
-    return [Claim(row.pk, lease, row.status == NotificationStatus.UNKNOWN, row) for row in rows]
+    recipients = recipients_read(rows) if rows else None
+    return [Claim(row.pk, lease, row.status == NotificationStatus.UNKNOWN, row, recipients) for row in rows]
 
 
 def leases_recover(*, now: datetime | None = None, limit: int = 1000) -> int:
@@ -210,7 +212,7 @@ def process_claim(claim: Claim, *, sent_sink: SentSink | None = None) -> str:
             attempt = Attempt(channel=notification.channel, started_at=timezone.now())
             return move_or_settle(notification, attempt, guard=guard, code=notification.last_error_code or "timeout",
                                   category="transient", reason="no retries left after an unknown outcome", until=None)
-    plan = plan_send(notification, now=timezone.now())
+    plan = plan_send(notification, now=timezone.now(), recipients=claim.recipients)
     if isinstance(plan, Skip):
         return _skip(notification, plan, guard=guard)
     return _send(notification, plan, guard=guard, sent_sink=sent_sink)
@@ -278,7 +280,8 @@ def sends_record(sends: list[Sent]) -> int:
     If this never runs (the process dies first), the rows' leases expire and the lookup adopts the SIDs.
     """
     with transaction.atomic():
-        owned = [sent for sent in sends if mark_sent(sent.notification, sent.attempt, guard=sent.guard)]
+        owned_ids = sent_group_mark([(sent.notification, sent.attempt, sent.guard) for sent in sends])
+        owned = [sent for sent in sends if sent.notification.pk in owned_ids]
         DeliveryAttempt.objects.bulk_create(
             [attempt_row(sent.notification, sent.attempt, outcome=AttemptOutcome.SENT) for sent in sends])
         status_callbacks_replay(sids=[sent.attempt.provider_sid for sent in owned])

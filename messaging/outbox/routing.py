@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
+from django.db.models import Max
 
 from messaging.models import Channel, Conversation, DeliveryAttempt, InboundMessage, Notification, Priority
 from messaging.outbox.pacing import paused_until
@@ -42,29 +42,42 @@ class Skip:
     until: datetime | None = None  # otherwise wait until then (None: no point waiting, dead-letter)
 
 
-def window_open(*, phone: str, now: datetime | None = None) -> bool:
-    """Inside the recipient's 24-hour WhatsApp session (they wrote to us in the last 24 h)."""
-    now = now or timezone.now()
-    last = Conversation.objects.filter(phone=phone).values_list("last_inbound_at", flat=True).first()
-    return bool(last and last > now - WHATSAPP_WINDOW)
+@dataclass(frozen=True)
+class Recipients:
+    """What routing needs to know about the recipients of a batch of claims, read for the whole batch at once
+    (two statements per batch instead of two per message)."""
+
+    last_inbound: dict[str, datetime]  # phone -> its last WhatsApp message to us (the 24-hour window)
+    suppressed: frozenset[tuple[str, str]]  # (phone, channel): the provider says the recipient refuses it
+
+    def window_open(self, phone: str, *, now: datetime) -> bool:
+        """Inside the recipient's 24-hour WhatsApp session (they wrote to us in the last 24 h)."""
+        last = self.last_inbound.get(phone)
+        return bool(last and last > now - WHATSAPP_WINDOW)
+
+    def is_suppressed(self, phone: str, channel: str) -> bool:
+        return (phone, channel) in self.suppressed
 
 
-def is_suppressed(*, phone: str, channel: str) -> bool:
-    """The provider told us this recipient refuses or cannot get this channel (21610 STOP, …).
+def recipients_read(notifications: list[Notification]) -> Recipients:
+    """The 24-hour windows and the suppressions of these notifications' recipients.
 
-    Writing to us again on that channel (e.g. START after STOP) lifts it: only refusals newer than the
-    recipient's last inbound message on the channel count.
+    A refusal (21610 STOP, …) suppresses its channel until the recipient writes to us again on it (e.g.
+    START after STOP): only refusals newer than their last inbound message on the channel count.
     """
-    if not phone:
-        return False
-    last_refusal = (
-        DeliveryAttempt.objects.filter(
-            notification__recipient_phone=phone, channel=channel, error_code__in=SUPPRESSING_CODES
-        ).order_by("-started_at").values_list("started_at", flat=True).first()
+    phones = {notification.recipient_phone for notification in notifications} - {""}
+    if not phones:
+        return Recipients({}, frozenset())
+    last_inbound = dict(Conversation.objects.filter(phone__in=phones, last_inbound_at__isnull=False)
+                        .values_list("phone", "last_inbound_at"))
+    refusals = (DeliveryAttempt.objects
+                .filter(notification__recipient_phone__in=phones, error_code__in=SUPPRESSING_CODES)
+                .values_list("notification__recipient_phone", "channel").annotate(last=Max("started_at")))
+    suppressed = frozenset(
+        (phone, channel) for phone, channel, last in refusals  # the usual case: no refusal, nothing more to read
+        if not InboundMessage.objects.filter(sender=phone, channel=channel, received_at__gte=last).exists()
     )
-    if last_refusal is None:  # the usual case: one query per send
-        return False
-    return not InboundMessage.objects.filter(sender=phone, channel=channel, received_at__gte=last_refusal).exists()
+    return Recipients(last_inbound, suppressed)
 
 
 def degraded_skip(notification: Notification, *, now: datetime) -> Skip | None:
@@ -79,9 +92,11 @@ def degraded_skip(notification: Notification, *, now: datetime) -> Skip | None:
     return None
 
 
-def plan_send(notification: Notification, *, now: datetime) -> SendPlan | Skip:
+def plan_send(notification: Notification, *, now: datetime, recipients: Recipients | None = None) -> SendPlan | Skip:
+    """``recipients``: read for the claim's whole batch (messaging.outbox.dispatch), else for this one."""
+    recipients = recipients or recipients_read([notification])
     channel = notification.channel
-    if channel != Channel.EMAIL and is_suppressed(phone=notification.recipient_phone, channel=channel):
+    if channel != Channel.EMAIL and recipients.is_suppressed(notification.recipient_phone, channel):
         return Skip("suppressed", Category.RECIPIENT, "recipient suppressed on this channel", move_on=True)
     held_back = degraded_skip(notification, now=now)
     if held_back:
@@ -90,7 +105,7 @@ def plan_send(notification: Notification, *, now: datetime) -> SendPlan | Skip:
     if channel == Channel.WHATSAPP:
         template_sid, variables = notification.template_sid, notification.template_variables
     if (channel == Channel.WHATSAPP and not template_sid
-            and not window_open(phone=notification.recipient_phone, now=now)):
+            and not recipients.window_open(notification.recipient_phone, now=now)):
         if not settings.TWILIO_WHATSAPP_TEMPLATE_SID:
             return Skip("window_closed", Category.WINDOW, "outside the 24-hour window, no template", move_on=True)
         template_sid, variables = settings.TWILIO_WHATSAPP_TEMPLATE_SID, variables or {"1": notification.body}
