@@ -72,7 +72,7 @@ class ConversationAdmin(admin.ModelAdmin):
     list_filter = ["channel", "language"]
     search_fields = ["phone"]
     readonly_fields = ["phone", "last_inbound_at", "created_at", "updated_at"]
-    fields = ["phone", "channel", "language", "slots", "last_inbound_at", "created_at", "updated_at"]
+    fields = ["phone", "channel", "language", "last_inbound_at", "created_at", "updated_at"]
 
     def has_add_permission(self, request):
         return False

@@ -11,12 +11,13 @@ class Channel(models.TextChoices):
 
 
 class Conversation(models.Model):
-    """One per phone number: the intake slots being filled and the WhatsApp 24-hour window."""
+    """One per phone number: the channel it last wrote on and the WhatsApp 24-hour window.
+
+    The intake being filled lives with the client (marketplace.intake.session, IntakeSession), not here."""
 
     phone = models.CharField(_("phone"), max_length=20, unique=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.WHATSAPP)
     language = models.CharField(_("language"), max_length=2, default="fr")
-    slots = models.JSONField(_("intake slots"), default=dict, blank=True)
     last_inbound_at = models.DateTimeField(_("last inbound at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

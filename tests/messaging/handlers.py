@@ -21,7 +21,7 @@ def echo(message) -> None:
 def explode(message) -> None:
     """Writes something, then fails: the write must be rolled back with the failure."""
     CALLS.append(message.provider_sid)
-    Conversation.objects.filter(phone=message.sender).update(slots={"half": "done"})
+    Conversation.objects.filter(phone=message.sender).update(language="en")
     raise RuntimeError(f"handler exploded while talking to {message.sender}")
 
 

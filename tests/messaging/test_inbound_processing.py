@@ -89,7 +89,7 @@ def test_failure_rolls_back_the_handler_records_an_error_and_schedules_a_retry(r
     event = ErrorEvent.objects.get(support_code=message.support_code)
     assert event.category == "inbound" and event.subject == f"inbound:{message.pk}"
     assert SENDER not in event.message
-    assert Conversation.objects.get(phone=SENDER).slots == {}  # the handler's write was rolled back
+    assert Conversation.objects.get(phone=SENDER).language == "fr"  # the handler's write was rolled back
     assert not DeadLetter.objects.exists()
 
 
