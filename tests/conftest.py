@@ -90,7 +90,7 @@ def _fresh_breaker_cache():
 
 @pytest.fixture
 def fake_twilio(settings):
-    """The fake Twilio server (tests/fakes/twilio_server.py), with settings pointing the real client at it."""
+    """The fake Twilio server (tests/fakes/twilio_server/), with settings pointing the real client at it."""
     from tests.fakes.twilio_server import FakeTwilio
 
     server = FakeTwilio().start()
