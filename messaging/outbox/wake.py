@@ -1,7 +1,7 @@
 """Waking the outbox worker at once when there is new work, instead of one queued task per message.
 
-On PostgreSQL, ``outbox_wake`` sends ``NOTIFY djobea_outbox`` (after the enqueuing transaction commits)
-and every worker LISTENs on its own connection. Elsewhere (SQLite, the embedded default) workers poll
+On PostgreSQL, ``outbox_wake`` sends ``NOTIFY djobea_outbox`` (delivered when the enqueuing transaction
+commits) and every worker LISTENs on its own connection. Elsewhere (SQLite, the embedded default) workers poll
 every MESSAGING_POLL_SECONDS: one indexed query. Either way the minute schedule stays the safety net.
 """
 
@@ -17,11 +17,25 @@ CHANNEL = "djobea_outbox"
 
 
 def outbox_wake_on_commit() -> None:
-    """Wake the workers once the current transaction commits (at once outside a transaction); one NOTIFY per
-    transaction, however many messages it enqueued."""
-    pending = transaction.get_connection().run_on_commit
-    if not any(callback is outbox_wake for _savepoints, callback, _robust in pending):
-        transaction.on_commit(outbox_wake)
+    """Wake the workers once the current transaction commits (at once outside a transaction).
+
+    PostgreSQL itself delivers a NOTIFY only when its transaction commits, and drops it when the transaction
+    or the savepoint it was sent in rolls back, so it is sent now, inside the transaction, once per
+    transaction however many messages it enqueues. Sent after the commit instead, it was a transaction of
+    its own: a second commit (an fsync: NOTIFY takes a transaction id) for every enqueuing transaction.
+    """
+    conn = transaction.get_connection()
+    if conn.vendor != "postgresql":
+        return
+    if conn.in_atomic_block:
+        if any(callback is _notified for _savepoints, callback, _robust in conn.run_on_commit):
+            return
+        transaction.on_commit(_notified)  # marks this transaction (and goes with a rolled-back savepoint)
+    outbox_wake()
+
+
+def _notified() -> None:
+    """The marker of a transaction that has sent its NOTIFY; nothing to do at commit."""
 
 
 def outbox_wake() -> None:

@@ -5,7 +5,7 @@ import time
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from messaging.models import Conversation, Notification, NotificationStatus
@@ -35,6 +35,33 @@ def test_the_listener_is_woken_by_notify_and_survives_its_connection_being_termi
     assert listener.wait(0.2) is False  # the lost connection is noticed, not raised
     threading.Timer(0.3, outbox_wake).start()
     assert listener.wait(5) is True  # listening again on a new connection
+    listener.close()
+
+
+def _wakes(listener: WakeListener, seconds: float = 0.3) -> int:
+    listener.conn = listener.conn or listener._connect()
+    return sum(1 for _notify in listener.conn.notifies(timeout=seconds))
+
+
+def test_enqueue_wakes_the_workers_once_per_transaction_and_only_when_it_commits():
+    listener = WakeListener()
+    assert _wakes(listener, 0.1) == 0
+    with transaction.atomic():
+        for n in range(3):
+            enqueue(key=f"wake-{n}", body="réveil", phone=PHONE)
+        assert _wakes(listener) == 0  # not before the commit
+    assert _wakes(listener) == 1  # three messages, one wake
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue(key="rolled-back", body="jamais", phone=PHONE)
+        raise RuntimeError("the change that caused the message fails")
+    assert _wakes(listener) == 0
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            enqueue(key="savepoint", body="jamais", phone=PHONE)
+            raise RuntimeError("a savepoint rolls back")
+        assert _wakes(listener) == 0
+        enqueue(key="after-savepoint", body="oui", phone=PHONE)
+    assert _wakes(listener) == 1  # the rolled-back savepoint took its NOTIFY with it; the next one was sent
     listener.close()
 
 
