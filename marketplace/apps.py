@@ -7,6 +7,10 @@ class MarketplaceConfig(AppConfig):
     verbose_name = _("Marketplace")
 
     def ready(self):
-        from marketplace import related
+        from core.i18n import register_choices, register_label
+        from marketplace import related, selectors
+        from marketplace.models import Urgency
 
         related.connect()
+        register_label("trade", selectors.trade_name)
+        register_choices("urgency", Urgency)

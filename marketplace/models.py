@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import render
 from core.phones import normalize_phone
 
 
@@ -261,7 +262,10 @@ class RequestEvent(models.Model):
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from status"), max_length=20, choices=RequestStatus.choices, blank=True)
     to_status = models.CharField(_("to status"), max_length=20, choices=RequestStatus.choices, blank=True)
+    # note_message (core.i18n) renders in the reader's language; note keeps the text as written (events
+    # written before messages show it).
     note = models.CharField(_("note"), max_length=255, blank=True)
+    note_message = models.JSONField(_("note (message)"), default=dict, blank=True)
     actor = models.CharField(
         _("actor"), max_length=80, blank=True, help_text=_("system, client, provider or staff user")
     )
@@ -274,7 +278,11 @@ class RequestEvent(models.Model):
 
     def __str__(self):
         return " → ".join(label for label in (self.get_from_status_display(), self.get_to_status_display())
-                          if label) or self.note or str(_("request event"))
+                          if label) or self.note_display or str(_("request event"))
+
+    @property
+    def note_display(self) -> str:
+        return render(self.note_message, fallback=self.note)
 
 
 class OfferStatus(models.TextChoices):

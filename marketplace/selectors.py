@@ -14,8 +14,15 @@ from marketplace.models import (
     Provider,
     ProviderOffer,
     RequestStatus,
+    ServiceCategory,
     ServiceRequest,
 )
+
+
+def trade_name(slug: str) -> str:
+    """The trade's name in the active language (the slug when it no longer exists)."""
+    category = ServiceCategory.objects.filter(slug=slug).first()
+    return str(category) if category else slug
 
 
 def active_request_count() -> int:

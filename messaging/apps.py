@@ -7,9 +7,11 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self):
+        from core.i18n import register_choices
         from messaging import related
         from messaging.health import OutboxLag, TwilioConfiguration, outbox_metrics
         from messaging.inbound.processing import redrive_inbound
+        from messaging.models import Channel
         from messaging.outbox import notification_redrive
         from reliability.dead_letters import register_redrive_handler
         from reliability.health import register_health_check
@@ -21,3 +23,4 @@ class MessagingConfig(AppConfig):
         register_health_check(TwilioConfiguration)
         register_metrics_collector("outbox", outbox_metrics)
         related.connect()
+        register_choices("channel", Channel)

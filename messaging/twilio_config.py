@@ -15,10 +15,11 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
+from core.i18n import Message, render, text
 from messaging.channels.twilio import BaseUrlHttpClient
 from reliability.degradation import open_breakers
 
@@ -36,7 +37,7 @@ def _number(address: str) -> str:
     return address.removeprefix("whatsapp:").strip()
 
 
-def _lookup() -> list[str]:
+def _lookup() -> list[Message]:
     """The problems found at Twilio (empty: all good). Raises TwilioException or OSError when it cannot ask."""
     timeout = min(settings.TWILIO_TIMEOUT_SECONDS, LOOKUP_TIMEOUT_SECONDS)
     http_client = BaseUrlHttpClient(base_url=settings.TWILIO_API_BASE_URL, timeout=timeout)
@@ -44,47 +45,51 @@ def _lookup() -> list[str]:
     account = client.api.v2010.accounts(settings.TWILIO_ACCOUNT_SID).fetch()
     problems = []
     if account.status != "active":
-        problems.append(_("The Twilio account is %(status)s, not active.") % {"status": account.status})
+        problems.append(text(gettext_noop("The Twilio account is %(status)s, not active."), status=account.status))
     for setting in ("TWILIO_WHATSAPP_FROM", "TWILIO_SMS_FROM"):
         number = _number(getattr(settings, setting))
         if not number:
-            problems.append(_("%(setting)s is not set.") % {"setting": setting})
+            problems.append(text(gettext_noop("%(setting)s is not set."), setting=setting))
         elif not client.incoming_phone_numbers.list(phone_number=number, limit=1):
-            problems.append(_("%(setting)s (%(number)s) is not a number of this Twilio account: Twilio will refuse "
-                              "to send from it (63007 on WhatsApp, 21606 on SMS).")
-                            % {"setting": setting, "number": number})
+            problems.append(text(gettext_noop("%(setting)s (%(number)s) is not a number of this Twilio account: "
+                                              "Twilio will refuse to send from it (63007 on WhatsApp, 21606 on SMS)."),
+                                 setting=setting, number=number))
     return problems
 
 
+def _skipped(detail: Message) -> dict:
+    return {"state": SKIPPED, "problem_messages": [], "detail_message": detail}
+
+
 def _check() -> dict:
+    """The outcome as messages (core.i18n): it is cached for every reader, whatever their language."""
     if settings.MESSAGING_BACKEND != "twilio":
-        return {"state": SKIPPED, "problems": [], "detail": _("Console backend: nothing is sent to Twilio.")}
+        return _skipped(text(gettext_noop("Console backend: nothing is sent to Twilio.")))
     if {"whatsapp", "sms"} <= set(open_breakers()):
-        return {"state": SKIPPED, "problems": [], "detail": _("Not checked while the whatsapp and sms breakers "
-                                                              "block calls to Twilio.")}
+        return _skipped(text(gettext_noop("Not checked while the whatsapp and sms breakers block calls to Twilio.")))
     try:
         problems = _lookup()
     except TwilioException as exc:
         code = getattr(exc, "code", None)
         if code == 20003 or getattr(exc, "status", None) == 401:
-            problems = [_("Twilio rejects TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN (20003).")]
+            problems = [text(gettext_noop("Twilio rejects TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN (20003)."))]
         else:
-            problems = [_("Twilio answered the configuration check with an error: %(error)s") % {"error": exc}]
+            problems = [text(gettext_noop("Twilio answered the configuration check with an error: %(error)s"),
+                             error=str(exc))]
     except OSError as exc:  # requests' connection errors and timeouts are OSError subclasses
         logger.warning("Twilio configuration check could not reach Twilio: %s", exc)
-        return {"state": SKIPPED, "problems": [], "detail": _("Twilio could not be reached: %(error)s")
-                % {"error": exc.__class__.__name__}}
-    return {"state": WARNING if problems else OK, "problems": problems, "detail": ""}
+        return _skipped(text(gettext_noop("Twilio could not be reached: %(error)s"), error=exc.__class__.__name__))
+    return {"state": WARNING if problems else OK, "problem_messages": problems, "detail_message": {}}
 
 
 def twilio_config_status(*, refresh: bool = False) -> dict:
-    """{"state": ok | warning | skipped, "problems": [...], "detail", "checked_at"}, cached a few minutes."""
-    if not refresh:
-        cached = cache.get(CACHE_KEY)
-        if cached is not None:
-            return cached
-    result = {**_check(), "checked_at": timezone.now()}
-    if result["problems"]:
-        logger.warning("Twilio configuration: %s", " ".join(result["problems"]))
-    cache.set(CACHE_KEY, result, settings.TWILIO_CONFIG_CHECK_SECONDS)
-    return result
+    """{"state": ok | warning | skipped, "problems": [...], "detail", "checked_at"} in the active language, and
+    "problem_messages" (core.i18n, for the alert); cached a few minutes."""
+    result = None if refresh else cache.get(CACHE_KEY)
+    if result is None:
+        result = {**_check(), "checked_at": timezone.now()}
+        if result["problem_messages"]:
+            logger.warning("Twilio configuration: %s", render(result["problem_messages"]))
+        cache.set(CACHE_KEY, result, settings.TWILIO_CONFIG_CHECK_SECONDS)
+    return {**result, "problems": [render(problem) for problem in result["problem_messages"]],
+            "detail": render(result["detail_message"])}

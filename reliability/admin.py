@@ -341,14 +341,26 @@ class ErrorEventAdmin(ObjectActionsMixin, SupportCodeSearchMixin, ReadOnlyAdmin)
 
 @admin.register(Alert)
 class AlertAdmin(admin.ModelAdmin):
-    list_display = ("title", "severity", "status", "count", "first_seen_at", "last_seen_at", "last_notified_at")
+    list_display = ("title_display", "severity", "status", "count", "first_seen_at", "last_seen_at",
+                    "last_notified_at")
     list_filter = ("status", "severity")
-    search_fields = ("title", "dedup_key", "detail")
-    readonly_fields = [f.name for f in Alert._meta.fields]
+    # The text as written (in its writer's language) and the messages (English msgids, parameters).
+    search_fields = ("title", "dedup_key", "detail", "title_message", "detail_message")
+    fields = ["title_display", "detail_display", "dedup_key", "severity", "status", "count", "first_seen_at",
+              "last_seen_at", "last_notified_at", "resolved_at"]
+    readonly_fields = fields
     actions = ["acknowledge", "resolve"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("title"), ordering="title")
+    def title_display(self, alert):
+        return alert.title_display
+
+    @admin.display(description=_("detail"))
+    def detail_display(self, alert):
+        return alert.detail_display
 
     @admin.action(description=_("Acknowledge the selected alerts"), permissions=["change"])
     def acknowledge(self, request, queryset):

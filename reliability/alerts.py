@@ -16,9 +16,10 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core.i18n import Message, stored
 from reliability.models import Alert, AlertStatus, Severity
 
 logger = logging.getLogger(__name__)
@@ -27,21 +28,26 @@ ACTIVE = ~Q(status=AlertStatus.RESOLVED)
 SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2, Severity.CRITICAL: 3}
 
 
-def raise_alert(*, key: str, severity: str, title: str, detail: str = "") -> Alert:
-    """Open the alert ``key`` or bump the active one; notify staff unless it is cooling down."""
+def raise_alert(*, key: str, severity: str, title: str | Message, detail: str | Message = "") -> Alert:
+    """Open the alert ``key`` or bump the active one; notify staff unless it is cooling down.
+
+    ``title`` and ``detail`` are messages (core.i18n.text), so every reader gets them in their language.
+    """
     now = timezone.now()
-    alert = _bump_or_create(key=key, severity=severity, title=title[:200], detail=detail, now=now)
+    title_message, title_text = stored(title)
+    detail_message, detail_text = stored(detail)
+    texts = {"title": title_text[:200], "detail": detail_text, "title_message": title_message,
+             "detail_message": detail_message}
+    alert = _bump_or_create(key=key, severity=severity, texts=texts, now=now)
     if _claim_notification(alert, now=now):
         alert_id = alert.pk
         transaction.on_commit(lambda: alert_notify(alert_id=alert_id))
     return alert
 
 
-def _bump_or_create(*, key: str, severity: str, title: str, detail: str, now) -> Alert:
+def _bump_or_create(*, key: str, severity: str, texts: dict, now) -> Alert:
     for _attempt in range(2):  # a concurrent first raise wins the constraint; then we bump it
-        updated = Alert.objects.filter(ACTIVE, dedup_key=key).update(
-            count=F("count") + 1, last_seen_at=now, title=title, detail=detail
-        )
+        updated = Alert.objects.filter(ACTIVE, dedup_key=key).update(count=F("count") + 1, last_seen_at=now, **texts)
         if updated:
             alert = Alert.objects.get(ACTIVE, dedup_key=key)
             if SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(alert.severity, 0):
@@ -51,7 +57,7 @@ def _bump_or_create(*, key: str, severity: str, title: str, detail: str, now) ->
         try:
             with transaction.atomic():
                 return Alert.objects.create(
-                    dedup_key=key, severity=severity, title=title, detail=detail, first_seen_at=now, last_seen_at=now
+                    dedup_key=key, severity=severity, first_seen_at=now, last_seen_at=now, **texts
                 )
         except IntegrityError:
             logger.info("alert %s opened concurrently; bumping it", key)
@@ -97,18 +103,21 @@ def open_alerts(*, limit: int = 20) -> list[Alert]:
 # --- Notifying staff ---------------------------------------------------------------------------
 
 def alert_notify(*, alert_id: int) -> None:
-    """Email staff and call the webhook. Failures are logged with a support code, never raised."""
+    """Email staff and call the webhook, in ``LANGUAGE_CODE`` whoever raised the alert. Failures are logged
+    with a support code, never raised."""
     alert = Alert.objects.filter(pk=alert_id).first()
     if alert is None:
         return
-    subject = f"[Djobea] {alert.get_severity_display()}: {alert.title}"
-    text = _("%(title)s\n\n%(detail)s\n\nSeen %(count)s time(s) since %(first)s.") % {
-        "title": alert.title, "detail": alert.detail, "count": alert.count, "first": alert.first_seen_at,
-    }
+    with translation.override(settings.LANGUAGE_CODE):
+        title, detail = alert.title_display, alert.detail_display
+        subject = f"[Djobea] {alert.get_severity_display()}: {title}"
+        text = _("%(title)s\n\n%(detail)s\n\nSeen %(count)s time(s) since %(first)s.") % {
+            "title": title, "detail": detail, "count": alert.count, "first": alert.first_seen_at,
+        }
     if settings.STAFF_ALERT_EMAILS:
         _send_email(alert, subject, text)
     if settings.ALERT_WEBHOOK_URL:
-        _post_webhook(alert, f"*{subject}*\n{alert.detail}".strip())
+        _post_webhook(alert, f"*{subject}*\n{detail}".strip())
 
 
 def _send_email(alert: Alert, subject: str, text: str) -> None:

@@ -17,8 +17,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.i18n import text
 from reliability.alerts import raise_alert, resolve_alert
 from reliability.models import Severity
 
@@ -71,13 +72,13 @@ def rule_task_failures(*, now: datetime | None = None) -> dict:
         resolve_alert(key=TASK_FAILURES_KEY)
         return facts
     latest = facts["latest"]
-    detail = _("%(count)s failed background task(s) in the last %(minutes)s minutes (%(funcs)s). "
-               "Latest: %(func)s — %(error)s") % {
-        "count": facts["count"], "minutes": settings.TASK_FAILURE_WINDOW_MINUTES,
-        "funcs": ", ".join(f"{func} ×{n}" for func, n in sorted(facts["by_func"].items())),
-        "func": latest["func"], "error": latest["error"] or "?"}
+    detail = text(gettext_noop("%(count)s failed background task(s) in the last %(minutes)s minutes (%(funcs)s). "
+                               "Latest: %(func)s — %(error)s"),
+                  count=facts["count"], minutes=settings.TASK_FAILURE_WINDOW_MINUTES,
+                  funcs=", ".join(f"{func} ×{n}" for func, n in sorted(facts["by_func"].items())),
+                  func=latest["func"], error=latest["error"] or "?")
     raise_alert(key=TASK_FAILURES_KEY, severity=Severity.WARNING,
-                title=_("Background task failing: %(func)s") % {"func": latest["func"]}, detail=detail)
+                title=text(gettext_noop("Background task failing: %(func)s"), func=latest["func"]), detail=detail)
     return facts
 
 
@@ -88,7 +89,8 @@ def rule_schedules_late(*, now: datetime | None = None) -> list[dict]:
         return late
     names = ", ".join(f"{row['name']} ({row['late_seconds'] // 60} min)" for row in late)
     raise_alert(key=SCHEDULES_LATE_KEY, severity=Severity.WARNING,
-                title=_("Schedules are late"),
-                detail=_("Overdue by more than %(minutes)s minutes: %(names)s. Is the task cluster running, "
-                         "and the clock right?") % {"minutes": settings.SCHEDULE_LATE_SECONDS // 60, "names": names})
+                title=text(gettext_noop("Schedules are late")),
+                detail=text(gettext_noop("Overdue by more than %(minutes)s minutes: %(names)s. Is the task cluster "
+                                         "running, and the clock right?"),
+                            minutes=settings.SCHEDULE_LATE_SECONDS // 60, names=names))
     return late

@@ -18,13 +18,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from health_check.base import HealthCheck
 from health_check.checks import Cache, Database
 from health_check.exceptions import HealthCheckException, ServiceUnavailable, ServiceWarning
 from health_check.views import HealthCheckView
 
+from core.i18n import text
 from reliability.models import DeadLetter, Heartbeat, Severity
 
 logger = logging.getLogger(__name__)
@@ -70,9 +71,10 @@ def heartbeat_alert_update(*, ok: bool) -> None:
     if ok:
         resolve_alert(key=HEARTBEAT_ALERT_KEY)
         return
-    raise_alert(key=HEARTBEAT_ALERT_KEY, severity=Severity.CRITICAL, title=_("Task cluster heartbeat missing"),
-                detail=_("No heartbeat for over %(s)s s: start `manage.py qcluster`.")
-                % {"s": settings.HEARTBEAT_MAX_AGE_SECONDS})
+    raise_alert(key=HEARTBEAT_ALERT_KEY, severity=Severity.CRITICAL,
+                title=text(gettext_noop("Task cluster heartbeat missing")),
+                detail=text(gettext_noop("No heartbeat for over %(s)s s: start `manage.py qcluster`."),
+                            s=settings.HEARTBEAT_MAX_AGE_SECONDS))
 
 
 def dead_letters_last_hour() -> int:

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.i18n import render
+
 
 class BreakerState(models.TextChoices):
     CLOSED = "closed", _("Closed (calls flow)")
@@ -116,8 +118,12 @@ class AlertStatus(models.TextChoices):
 class Alert(models.Model):
     dedup_key = models.CharField(_("dedup key"), max_length=120)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.WARNING)
+    # title_message/detail_message (core.i18n) render in the reader's language; title/detail keep the text as
+    # written (for search, and for the alerts written before messages).
     title = models.CharField(_("title"), max_length=200)
     detail = models.TextField(_("detail"), blank=True)
+    title_message = models.JSONField(_("title (message)"), default=dict, blank=True)
+    detail_message = models.JSONField(_("detail (message)"), default=dict, blank=True)
     count = models.PositiveIntegerField(_("count"), default=1)
     first_seen_at = models.DateTimeField(_("first seen"), default=timezone.now)
     last_seen_at = models.DateTimeField(_("last seen"), default=timezone.now)
@@ -136,7 +142,15 @@ class Alert(models.Model):
         ]
 
     def __str__(self):
-        return self.title
+        return self.title_display
+
+    @property
+    def title_display(self) -> str:
+        return render(self.title_message, fallback=self.title)
+
+    @property
+    def detail_display(self) -> str:
+        return render(self.detail_message, fallback=self.detail)
 
 
 class DegradationLevel(models.TextChoices):

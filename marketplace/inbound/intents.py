@@ -11,7 +11,9 @@ from enum import StrEnum
 
 from django.utils import timezone
 from django.utils.formats import time_format
+from django.utils.translation import gettext_noop
 
+from core import i18n
 from marketplace import texts
 from marketplace.intake.rules import RulesParser
 from marketplace.intake.text import has_phrase, normalize
@@ -89,11 +91,13 @@ def answer_intent(intent: Intent, *, client: Client, reply: Replier, text: str) 
     """Answer ``intent``; False when it does not apply here (a greeting with no past job: intake greets)."""
     request = latest_request(client)
     if intent == Intent.JOIN:
-        _staff_alert(f"join:{client.phone}", f"{client.phone} asks to join as a provider", text)
+        _staff_alert(f"join:{client.phone}", i18n.text(gettext_noop("%(phone)s asks to join as a provider"),
+                                                      phone=client.phone), text)
         reply.say("intent_join")
     elif intent == Intent.COMPLAINT:
         subject = request.reference if request else client.phone
-        _staff_alert(f"complaint:{subject}", f"{subject}: the client complains", text, severity=Severity.CRITICAL)
+        _staff_alert(f"complaint:{subject}", i18n.text(gettext_noop("%(subject)s: the client complains"),
+                                                      subject=subject), text, severity=Severity.CRITICAL)
         reply.say("intent_complaint", reference=subject)
     elif intent == Intent.ARRIVAL and request is not None:
         _arrival(request, reply=reply)
@@ -122,5 +126,6 @@ def _arrival(request: ServiceRequest, *, reply: Replier) -> None:
                                                                                           reply.language))
 
 
-def _staff_alert(key: str, title: str, text: str, *, severity: str = Severity.WARNING) -> None:
-    raise_alert(key=key, severity=severity, title=title, detail=f"The client wrote: {text[:300]}")
+def _staff_alert(key: str, title: i18n.Message, text: str, *, severity: str = Severity.WARNING) -> None:
+    raise_alert(key=key, severity=severity, title=title,
+                detail=i18n.text(gettext_noop("The client wrote: %(text)s"), text=text[:300]))

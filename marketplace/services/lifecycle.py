@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from core.i18n import text
 from marketplace import notify
 from marketplace.models import (
     SEARCHING_STATUSES,
@@ -50,7 +52,8 @@ def request_submit(
             photos=list(photos),
             search_deadline=now + timedelta(minutes=settings.SEARCH_DEADLINE_MINUTES),
         )
-        request_transition(service_request=request, to=RequestStatus.SEARCHING, actor="client", note="intake confirmed")
+        request_transition(service_request=request, to=RequestStatus.SEARCHING, actor="client",
+                           note=text(gettext_noop("intake confirmed")))
         notify.to_client(request, "request_received", key=f"request:{request.pk}:received")
         offer_next(service_request=request)
         request.refresh_from_db()
@@ -98,7 +101,7 @@ def request_escalate_overdue(*, request_id: int) -> bool:
     request = ServiceRequest.objects.get(pk=request_id)
     if request.search_deadline is None or request.search_deadline > timezone.now():
         return False
-    return request_escalate(service_request=request, reason="search deadline passed")
+    return request_escalate(service_request=request, reason=text(gettext_noop("search deadline passed")))
 
 
 def request_complete(*, service_request: ServiceRequest, actor: str) -> None:
@@ -124,7 +127,8 @@ def request_research(*, service_request: ServiceRequest, actor: str) -> Provider
             offer_withdraw(offer=offer)
         # The previous acceptance no longer holds (and the database allows one accepted offer per request).
         request.offers.filter(status=OfferStatus.ACCEPTED).update(status=OfferStatus.WITHDRAWN)
-        request_transition(service_request=request, to=RequestStatus.SEARCHING, actor=actor, note="back to matching")
+        request_transition(service_request=request, to=RequestStatus.SEARCHING, actor=actor,
+                           note=text(gettext_noop("back to matching")))
         if request.assigned_provider:
             notify.to_provider(
                 request, request.assigned_provider, "provider_unassigned",
@@ -171,7 +175,7 @@ def request_change_zone(*, service_request: ServiceRequest, zone: Zone) -> bool:
         request.save(update_fields=["zone", "updated_at"])
         if request.status != RequestStatus.SEARCHING:
             request_transition(service_request=request, to=RequestStatus.SEARCHING, actor="client",
-                               note=f"quarter corrected to {zone.name}")
+                               note=text(gettext_noop("quarter corrected to %(zone)s"), zone=zone.name))
         notify.to_client(request, "client_zone_changed", key=f"request:{request.pk}:zone:{zone.pk}")
         offer_next(service_request=request)
         return True

@@ -13,7 +13,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
+from core import i18n
 from marketplace import notify
 from marketplace.matching import next_candidate
 from marketplace.models import OfferStatus, Provider, ProviderOffer, RequestStatus, ServiceRequest, Urgency
@@ -43,14 +45,13 @@ def offer_next(*, service_request: ServiceRequest) -> ProviderOffer | None:
             return None
         candidate = next_candidate(request)
         if candidate is None:
-            request_escalate(service_request=request, reason="no provider left to offer")
+            request_escalate(service_request=request, reason=i18n.text(gettext_noop("no provider left to offer")))
             return None
         offer = _create_offer(request, candidate.provider, candidate.level)
         request.match_level = candidate.level
         request.save(update_fields=["match_level", "updated_at"])
-        request_transition(
-            service_request=request, to=RequestStatus.OFFERED, note=f"offered to provider #{offer.provider_id}"
-        )
+        request_transition(service_request=request, to=RequestStatus.OFFERED,
+                           note=_offer_note(gettext_noop("offered to provider #%(provider)s"), offer))
         notify.to_provider(
             request, offer.provider, "provider_offer", key=f"offer:{offer.pk}:sent",
             minutes=offer_window_minutes(request),
@@ -140,9 +141,8 @@ def offer_accept_late(*, offer: ProviderOffer) -> Outcome:
 
 def _assign(offer: ProviderOffer) -> None:
     request = offer.request
-    request_transition(
-        service_request=request, to=RequestStatus.ASSIGNED, actor="provider", note=f"accepted by #{offer.provider_id}"
-    )
+    request_transition(service_request=request, to=RequestStatus.ASSIGNED, actor="provider",
+                       note=_offer_note(gettext_noop("accepted by #%(provider)s"), offer))
     request.assigned_provider = offer.provider
     request.match_level = offer.level  # how the provider was finally found, even after an escalation
     request.save(update_fields=["assigned_provider", "match_level", "updated_at"])
@@ -170,7 +170,7 @@ def offer_decline(*, offer: ProviderOffer) -> Outcome:
         if not _close_pending(offer, OfferStatus.DECLINED):
             return _closed_outcome(offer)
         notify.to_provider(offer.request, offer.provider, "provider_declined_ack", key=f"offer:{offer.pk}:declined")
-        _move_on(offer.request, note=f"declined by #{offer.provider_id}")
+        _move_on(offer.request, note=_offer_note(gettext_noop("declined by #%(provider)s"), offer))
         return Outcome.DECLINED
 
 
@@ -180,7 +180,7 @@ def offer_expire(*, offer_id: int) -> bool:
         offer = ProviderOffer.objects.select_related("request__client", "provider").get(pk=offer_id)
         if not _close_pending(offer, OfferStatus.EXPIRED, expires_at__lte=timezone.now()):
             return False
-        _move_on(offer.request, note=f"offer to #{offer.provider_id} expired")
+        _move_on(offer.request, note=_offer_note(gettext_noop("offer to #%(provider)s expired"), offer))
         # Say where the job went: to another provider, or to our staff (then a late OUI still counts).
         offer.request.refresh_from_db(fields=["status"])
         went_to_staff = offer.request.status == RequestStatus.ESCALATED
@@ -191,7 +191,11 @@ def offer_expire(*, offer_id: int) -> bool:
         return True
 
 
-def _move_on(request: ServiceRequest, *, note: str) -> None:
+def _offer_note(msgid: str, offer: ProviderOffer) -> i18n.Message:
+    return i18n.text(msgid, provider=offer.provider_id)
+
+
+def _move_on(request: ServiceRequest, *, note: i18n.Message) -> None:
     request.refresh_from_db(fields=["status"])
     if request.status != RequestStatus.OFFERED:
         return  # escalated or cancelled meanwhile: staff or the client decided, no automatic next offer

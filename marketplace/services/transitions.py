@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.i18n import Message, stored
 from marketplace.models import RequestEvent, RequestStatus, ServiceRequest
 from reliability.alerts import resolve_alert
 
@@ -33,9 +34,11 @@ class IllegalTransition(ValueError):
 
 
 def request_transition(
-    *, service_request: ServiceRequest, to: str, actor: str = "system", note: str = ""
+    *, service_request: ServiceRequest, to: str, actor: str = "system", note: str | Message = ""
 ) -> RequestEvent:
     """Move ``service_request`` to ``to``, or raise ``IllegalTransition``; records the timeline.
+
+    ``note`` is a message (core.i18n.text), so the timeline reads in its reader's language.
 
     The row is re-read under a lock, so two concurrent moves cannot both start from a stale state.
     """
@@ -56,6 +59,6 @@ def request_transition(
             setattr(service_request, name, value)
         if to in CLOSES_ESCALATION:
             resolve_alert(key=escalation_alert_key(service_request.pk))
-        return RequestEvent.objects.create(
-            request=service_request, from_status=current.status, to_status=to, actor=actor, note=note[:255]
-        )
+        note_message, note_text = stored(note)
+        return RequestEvent.objects.create(request=service_request, from_status=current.status, to_status=to,
+                                           actor=actor, note=note_text[:255], note_message=note_message)

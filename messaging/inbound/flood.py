@@ -11,8 +11,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.i18n import text
 from core.phones import mask_phone
 from messaging.inbound import texts
 from messaging.models import Conversation, InboundMessage, InboundStatus, Priority
@@ -51,6 +52,6 @@ def flood_hold(*, message: InboundMessage, reason: str) -> None:
         enqueue(key=f"inbound-flood:{message.sender}:{now:%Y%m%d%H}", body=texts.flood_reply(language=language),
                 phone=message.sender, language=language, priority=Priority.LOW, subject=f"inbound:{message.pk}")
         raise_alert(key=f"inbound-flood:{masked}", severity=Severity.WARNING,
-                    title=_("A sender is flooding Djobea: %(sender)s") % {"sender": masked},
-                    detail=_("Messages are stored but no longer answered (%(reason)s). An auto-responder "
-                             "stuck in a loop with us looks like this.") % {"reason": reason})
+                    title=text(gettext_noop("A sender is flooding Djobea: %(sender)s"), sender=masked),
+                    detail=text(gettext_noop("Messages are stored but no longer answered (%(reason)s). An "
+                                             "auto-responder stuck in a loop with us looks like this."), reason=reason))

@@ -90,8 +90,9 @@ class DashboardAPI(StaffAPIView):
     def get(self, request):
         data = overview.dashboard_data()
         data["alerts"] = [
-            {"id": a.pk, "key": a.dedup_key, "severity": a.severity, "title": a.title, "detail": a.detail,
-             "count": a.count, "status": a.status, "first_seen_at": a.first_seen_at, "last_seen_at": a.last_seen_at}
+            {"id": a.pk, "key": a.dedup_key, "severity": a.severity, "title": a.title_display,
+             "detail": a.detail_display, "count": a.count, "status": a.status, "first_seen_at": a.first_seen_at,
+             "last_seen_at": a.last_seen_at}
             for a in data["alerts"]
         ]
         return Response(data)

@@ -10,9 +10,9 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.i18n import Message, label, text
 from marketplace import selectors as market
 from messaging import selectors as messaging
 from reliability import background, degradation, health
@@ -25,7 +25,7 @@ from reliability.task_context import current_task
 logger = logging.getLogger(__name__)
 
 
-def _set(key: str, firing: bool, *, severity: str, title: str, detail: str = "") -> bool:
+def _set(key: str, firing: bool, *, severity: str, title: Message, detail: Message | str = "") -> bool:
     if firing:
         raise_alert(key=key, severity=severity, title=title, detail=detail)
     else:
@@ -35,56 +35,59 @@ def _set(key: str, firing: bool, *, severity: str, title: str, detail: str = "")
 
 def rule_status(status: dict) -> None:
     cls = status["status"]
-    rate = number_format(status["success_rate"], 1) if status["success_rate"] is not None else "—"
-    detail = _("%(rate)s %% of %(total)s final outcomes delivered in the last hour.") % {
-        "rate": rate, "total": status["total"]}
+    rate = float(status["success_rate"]) if status["success_rate"] is not None else None
+    detail = text(gettext_noop("%(rate)s %% of %(total)s final outcomes delivered in the last hour."),
+                  rate=label("decimal", rate), total=status["total"])
     _set("status:critical", cls == StatusClass.CRITICAL, severity=Severity.CRITICAL,
-         title=_("Delivery status is Critical"), detail=detail)
+         title=text(gettext_noop("Delivery status is Critical")), detail=detail)
     _set("status:degraded", cls == StatusClass.DEGRADED, severity=Severity.WARNING,
-         title=_("Delivery status is Degraded"), detail=detail)
+         title=text(gettext_noop("Delivery status is Degraded")), detail=detail)
 
 
 PHONE_FALLBACK = {"whatsapp": "sms", "sms": "whatsapp"}
 
 
-def breaker_detail(name: str, open_names: list[str]) -> str:
+def breaker_detail(name: str, open_names: list[str]) -> Message:
     """What an open breaker means right now: who carries the work, if anyone."""
     fallback = PHONE_FALLBACK.get(name)
     if fallback and fallback not in open_names:
-        return _("Calls to %(name)s are blocked; %(fallback)s carries the messages meanwhile.") % {
-            "name": name, "fallback": fallback.upper() if fallback == "sms" else "WhatsApp"}
+        return text(gettext_noop("Calls to %(name)s are blocked; %(fallback)s carries the messages meanwhile."),
+                    name=name, fallback=label("channel", fallback))
     if fallback:
-        return _("Calls to %(name)s are blocked and no phone channel works: messages wait in the outbox "
-                 "until one is back.") % {"name": name}
+        return text(gettext_noop("Calls to %(name)s are blocked and no phone channel works: messages wait in the "
+                                 "outbox until one is back."), name=name)
     if name == "ai":
-        return _("Calls to the AI parser are blocked; the rules parser reads requests meanwhile.")
-    return _("Calls to %(name)s are blocked; its messages wait in the outbox.") % {"name": name}
+        return text(gettext_noop("Calls to the AI parser are blocked; the rules parser reads requests meanwhile."))
+    return text(gettext_noop("Calls to %(name)s are blocked; its messages wait in the outbox."), name=name)
 
 
 def rule_breakers(open_names: list[str], known: list[str]) -> None:
     for name in sorted(set(known) | set(open_names)):
         _set(f"breaker:{name}", name in open_names, severity=Severity.CRITICAL,
-             title=_("Circuit breaker “%(name)s” is open") % {"name": name},
+             title=text(gettext_noop("Circuit breaker “%(name)s” is open"), name=name),
              detail=breaker_detail(name, open_names))
 
 
 def rule_quotas() -> None:
     for row in messaging.quota_usage():
         _set(f"quota:{row['channel']}", row["is_spent"], severity=Severity.WARNING,
-             title=_("Daily %(channel)s quota spent") % {"channel": row["channel"]},
-             detail=_("%(used)s sent in 24 h (limit %(limit)s).") % {"used": row["used"], "limit": row["limit"]})
+             title=text(gettext_noop("Daily %(channel)s quota spent"), channel=label("channel", row["channel"])),
+             detail=text(gettext_noop("%(used)s sent in 24 h (limit %(limit)s)."), used=row["used"],
+                         limit=row["limit"]))
 
 
 def rule_dead_letters() -> None:
     count = health.dead_letters_last_hour()
     _set("dead_letters:growing", count >= settings.DEAD_LETTER_GROWTH_THRESHOLD, severity=Severity.WARNING,
-         title=_("Dead letters are growing"), detail=_("%(n)s new dead letters in the last hour.") % {"n": count})
+         title=text(gettext_noop("Dead letters are growing")),
+         detail=text(gettext_noop("%(n)s new dead letters in the last hour."), n=count))
 
 
 def rule_outbox_lag(lag: float) -> None:
     _set("outbox:lag", lag >= settings.OUTBOX_LAG_WARNING_SECONDS,
          severity=Severity.CRITICAL if lag >= settings.OUTBOX_LAG_CRITICAL_SECONDS else Severity.WARNING,
-         title=_("Outbox is behind"), detail=_("The oldest due message waits for %(s)s s.") % {"s": int(lag)})
+         title=text(gettext_noop("Outbox is behind")),
+         detail=text(gettext_noop("The oldest due message waits for %(s)s s."), s=int(lag)))
 
 
 def rule_heartbeat(ok: bool) -> None:
@@ -94,15 +97,16 @@ def rule_heartbeat(ok: bool) -> None:
 def rule_twilio_config() -> None:
     from messaging.twilio_config import twilio_config_status
 
-    problems = twilio_config_status()["problems"]
+    problems = twilio_config_status()["problem_messages"]
     _set("twilio-config", bool(problems), severity=Severity.WARNING,
-         title=_("Twilio configuration is wrong"), detail=" ".join(problems))
+         title=text(gettext_noop("Twilio configuration is wrong")), detail=problems)
 
 
 def rule_escalations() -> None:
     count = market.escalated_request_count()
-    _set("requests:escalated", count > 0, severity=Severity.WARNING, title=_("Requests escalated to staff"),
-         detail=_("%(n)s request(s) found no provider and need a person.") % {"n": count})
+    _set("requests:escalated", count > 0, severity=Severity.WARNING,
+         title=text(gettext_noop("Requests escalated to staff")),
+         detail=text(gettext_noop("%(n)s request(s) found no provider and need a person."), n=count))
 
 
 def evaluate_alerts() -> dict:

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from messaging.twilio_config import twilio_config_status
 from reliability.health import heartbeat_beat
@@ -86,3 +87,12 @@ def test_a_slow_twilio_is_not_checked_and_health_still_answers_quickly(fake_twil
     assert time.monotonic() - start < 6
     assert status == 200 and checks["TwilioConfiguration"] == "OK"
     assert twilio_config_status()["state"] == "skipped"  # cached: "could not be reached", not a problem
+
+
+def test_the_cached_answer_reads_in_each_readers_language(fake_twilio, settings):
+    settings.TWILIO_AUTH_TOKEN = "rotated-token"
+    with translation.override("fr"):  # the task cluster fills the cache
+        assert twilio_config_status(refresh=True)["problems"] == [
+            "Twilio refuse TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN (20003)."]
+    with translation.override("en"):  # an English staff member's dashboard reads it
+        assert twilio_config_status()["problems"] == ["Twilio rejects TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN (20003)."]
