@@ -379,8 +379,12 @@ class AlertAdmin(admin.ModelAdmin):
 
 @admin.register(DegradationState)
 class DegradationStateAdmin(ReadOnlyAdmin):
-    list_display = ("computed_level", "computed_reason", "override_level", "override_reason", "override_by",
+    list_display = ("computed_level", "computed_reason_display", "override_level", "override_reason", "override_by",
                     "override_expires_at", "updated_at")
+
+    @admin.display(description=_("computed reason"))
+    def computed_reason_display(self, state):
+        return state.computed_reason_display
 
 
 # --- reliability reports -------------------------------------------------------------------------

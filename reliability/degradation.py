@@ -18,8 +18,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from core.i18n import Message, render, text
 from reliability.breakers import breaker
 from reliability.models import BreakerForce, BreakerState, CircuitBreaker, DegradationLevel, DegradationState
 
@@ -48,7 +49,7 @@ def effective(state: DegradationState, *, now=None) -> tuple[str, str, bool]:
     )
     if override_active:
         return state.override_level, state.override_reason, True
-    return state.computed_level, state.computed_reason, False
+    return state.computed_level, state.computed_reason_display, False
 
 
 def current_level() -> str:
@@ -72,7 +73,7 @@ def current_state() -> dict:
     level, reason, is_override = effective(state)
     return {
         "level": level, "reason": reason, "is_override": is_override, "rank": rank(level),
-        "computed_level": state.computed_level, "computed_reason": state.computed_reason,
+        "computed_level": state.computed_level, "computed_reason": state.computed_reason_display,
         "override_level": state.override_level, "override_reason": state.override_reason,
         "override_by": str(state.override_by or ""), "override_expires_at": state.override_expires_at,
     }
@@ -127,34 +128,36 @@ def refusing_breakers() -> list[str]:
 
 
 def compute_level(*, open_breaker_names, heartbeat_ok: bool = True, outbox_lag_seconds: float = 0.0,
-                  status: str = "") -> tuple[str, str]:
-    """(level, reason) from the facts; pure, so each rule is easy to test."""
+                  status: str = "") -> tuple[str, Message]:
+    """(level, reason as a message, core.i18n) from the facts; pure, so each rule is easy to test."""
     names = set(open_breaker_names)
     if not heartbeat_ok:
-        return L.CRITICAL, _("The task cluster is not running: every message is queued.")
+        return L.CRITICAL, text(gettext_noop("The task cluster is not running: every message is queued."))
     if {"whatsapp", "sms"} <= names:
-        return L.CRITICAL, _("WhatsApp and SMS are both unavailable.")
+        return L.CRITICAL, text(gettext_noop("WhatsApp and SMS are both unavailable."))
     if status == "critical" or outbox_lag_seconds >= settings.OUTBOX_LAG_CRITICAL_SECONDS:
-        return L.SEVERE, _("Deliveries are failing or far behind.")
+        return L.SEVERE, text(gettext_noop("Deliveries are failing or far behind."))
     if "whatsapp" in names:
-        return L.MODERATE, _("WhatsApp is unavailable: SMS carries the traffic.")
+        return L.MODERATE, text(gettext_noop("WhatsApp is unavailable: SMS carries the traffic."))
     if status == "degraded" or outbox_lag_seconds >= settings.OUTBOX_LAG_WARNING_SECONDS:
-        return L.MODERATE, _("Deliveries are slow or partly failing.")
+        return L.MODERATE, text(gettext_noop("Deliveries are slow or partly failing."))
     if names:
-        return L.MINOR, _("Unavailable: %(names)s.") % {"names": ", ".join(sorted(names))}
-    return L.NORMAL, ""
+        return L.MINOR, text(gettext_noop("Unavailable: %(names)s."), names=", ".join(sorted(names)))
+    return L.NORMAL, {}
 
 
 def degradation_refresh(**facts) -> str:
     """Store the computed level; returns the level in force (override or computed)."""
     level, reason = compute_level(**facts)
     state = _state()
-    if (state.computed_level, state.computed_reason) != (level, reason):
-        logger.warning("degradation level computed: %s (%s)", level, reason)
+    if (state.computed_level, state.computed_reason_message) != (level, reason):
+        written = render(reason)
+        logger.warning("degradation level computed: %s (%s)", level, written)
         DegradationState.objects.filter(pk=state.pk).update(
-            computed_level=level, computed_reason=reason[:255], updated_at=timezone.now()
+            computed_level=level, computed_reason=written[:255], computed_reason_message=reason,
+            updated_at=timezone.now()
         )
-        state.computed_level, state.computed_reason = level, reason
+        state.computed_level, state.computed_reason, state.computed_reason_message = level, written, reason
         caches["local"].delete(LEVEL_CACHE_KEY)
     return effective(state)[0]
 

@@ -165,7 +165,8 @@ class DegradationState(models.Model):
     """A single row: the computed level and an optional manual override."""
 
     computed_level = models.CharField(max_length=10, choices=DegradationLevel.choices, default=DegradationLevel.NORMAL)
-    computed_reason = models.CharField(max_length=255, blank=True)
+    computed_reason = models.CharField(max_length=255, blank=True)  # as written; the message is what reads
+    computed_reason_message = models.JSONField(default=dict, blank=True)
     override_level = models.CharField(max_length=10, choices=DegradationLevel.choices, blank=True)
     override_reason = models.CharField(max_length=255, blank=True)
     override_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
@@ -176,6 +177,10 @@ class DegradationState(models.Model):
         verbose_name = _("degradation state")
         verbose_name_plural = _("degradation state")
         permissions = [("set_degradation", _("Can set the degradation level"))]
+
+    @property
+    def computed_reason_display(self) -> str:
+        return render(self.computed_reason_message, fallback=self.computed_reason)
 
 
 class Heartbeat(models.Model):

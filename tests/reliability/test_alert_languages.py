@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from marketplace.models import RequestStatus, Urgency
 from marketplace.services.lifecycle import request_escalate_overdue
 from reliability.alerts import raise_alert
+from reliability.degradation import degradation_refresh
 from reliability.health import HEARTBEAT_ALERT_KEY, heartbeat_alert_update
 from reliability.models import Alert
 from reliability.monitoring.rules import rule_breakers
@@ -108,3 +109,13 @@ def test_a_plain_text_alert_keeps_its_text():
     alert = raise_alert(key="plain", severity="warning", title="WhatsApp down", detail="50 % lost")
     with translation.override("fr"):
         assert (alert.title_display, alert.detail_display) == ("WhatsApp down", "50 % lost")
+
+
+
+def test_the_degradation_reason_computed_in_french_reads_in_english(staff_client):
+    with translation.override("fr"):
+        degradation_refresh(open_breaker_names=["whatsapp"])
+    english = _page(staff_client, DASHBOARD, "en")
+    assert "WhatsApp is unavailable: SMS carries the traffic." in english
+    assert "WhatsApp est indisponible" not in english
+    assert "WhatsApp is unavailable" not in _page(staff_client, DASHBOARD, "fr")
