@@ -161,14 +161,17 @@ def unsettled(fake, *, posts: list[dict], receipts: bool) -> dict:
         left["twilio_events"] = fake.pending_events()
     try:
         close_old_connections()
-        notifications = Notification.objects.filter(idempotency_key__startswith=NOTIFICATION_PREFIX)
-        waiting = notifications.filter(status__in=WAITING).count()
-        unconfirmed = notifications.filter(status="sent").count() if receipts else 0
+        # Inbound first: processing marks a message processed in the transaction that enqueues its reply, so
+        # a message processed after this read is open here, and one processed before has its reply counted
+        # below. (Read the other way round, a processing committed between the reads looked settled.)
         # A post answered other than 200 is, for Twilio, failed for good: nothing will bring it back.
         sids = [p["sid"] for p in posts if p["answer"] == 200]
         inbound = InboundMessage.objects.filter(provider_sid__in=sids)
         stored = inbound.count()
         open_inbound = inbound.exclude(status__in=("processed", "dead")).count()
+        notifications = Notification.objects.filter(idempotency_key__startswith=NOTIFICATION_PREFIX)
+        waiting = notifications.filter(status__in=WAITING).count()
+        unconfirmed = notifications.filter(status="sent").count() if receipts else 0
     except DatabaseError as exc:
         connection.close()
         return {"database": type(exc).__name__}
