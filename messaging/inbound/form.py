@@ -38,7 +38,8 @@ class InboundForm(forms.Form):
     def clean_From(self) -> str:
         raw = self.cleaned_data["From"]
         try:
-            normalize_phone(raw)
+            # Kept for sender(): parsing the number is the costliest step of the webhook's validation.
+            self._sender = normalize_phone(raw)
         except ValidationError as exc:
             # The number itself is not echoed: replies and logs never carry a full phone number.
             raise ValidationError("From is not a phone number we can read.", code="invalid_phone") from exc
@@ -79,7 +80,7 @@ class InboundForm(forms.Form):
 
     # Derived values, read after is_valid().
     def sender(self) -> str:
-        return normalize_phone(self.cleaned_data["From"])
+        return self._sender
 
     def channel(self) -> str:
         return Channel.WHATSAPP if self.cleaned_data["From"].lower().startswith("whatsapp:") else Channel.SMS

@@ -7,7 +7,7 @@ simulator. Nothing slow happens here: processing runs in the task cluster (messa
 import logging
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
@@ -25,32 +25,32 @@ class InboundInvalid(ValueError):
     """The posted fields are not a message we can store; ``str(exc)`` is the reason for the 400."""
 
 
-def inbound_receive(*, data, received_at=None) -> tuple[InboundMessage, bool]:
+def inbound_receive(*, data, received_at=None) -> bool:
     """Validate Twilio's fields and store the message once per MessageSid.
 
     ``data`` is a dict or a ``MultiValueDict`` of the posted fields (signature already checked by
-    the caller); NUL characters are removed first, since PostgreSQL refuses them. Returns
-    ``(message, created)``; a replayed MessageSid is ``created=False`` and queues nothing. Raises
+    the caller); NUL characters are removed first, since PostgreSQL refuses them. Returns True when
+    the message was stored now; a replayed MessageSid is False, stores nothing and queues nothing. Raises
     ``InboundInvalid`` for a malformed form, and the database's own errors when it is unavailable.
     """
     params = nul_free_params(data)
     form = InboundForm(MultiValueDict(params))
     if not form.is_valid():
         raise InboundInvalid(form.reason())
-    fields = {
-        "channel": form.channel(),
-        "sender": form.sender(),
-        "recipient": form.cleaned_data["To"],
-        "profile_name": form.cleaned_data["ProfileName"],
-        "body": form.cleaned_data["Body"],
-        "media": form.media(),
-        "raw_payload": {key: values[0] if len(values) == 1 else values for key, values in params.items()},
-        "received_at": received_at or timezone.now(),
-    }
+    message = InboundMessage(
+        provider_sid=form.cleaned_data["MessageSid"],
+        channel=form.channel(),
+        sender=form.sender(),
+        recipient=form.cleaned_data["To"],
+        profile_name=form.cleaned_data["ProfileName"],
+        body=form.cleaned_data["Body"],
+        media=form.media(),
+        raw_payload={key: values[0] if len(values) == 1 else values for key, values in params.items()},
+        received_at=received_at or timezone.now(),
+    )
+    # Two statements in one transaction, no savepoint: the insert, then (new messages only) the upsert.
     with transaction.atomic():
-        message, created = InboundMessage.objects.get_or_create(
-            provider_sid=form.cleaned_data["MessageSid"], defaults=fields
-        )
+        created = _insert_once(message)
         if created:
             _conversation_touch(message)
             # robust: if the broker is down the row is safe and the retry schedule picks it up.
@@ -59,15 +59,45 @@ def inbound_receive(*, data, received_at=None) -> tuple[InboundMessage, bool]:
         "inbound %s from %s %s", message.provider_sid, mask_phone(message.sender),
         "stored" if created else "replayed (ignored)",
     )
-    return message, created
+    return created
+
+
+def _insert_once(message: InboundMessage) -> bool:
+    """Insert ``message`` unless its MessageSid is stored already; True (and ``message.pk`` set) if it was new.
+
+    ``INSERT … ON CONFLICT (provider_sid) DO NOTHING RETURNING id`` (PostgreSQL, SQLite ≥ 3.35): one
+    statement, and a replay leaves the transaction usable. The ORM has no public insert that may do
+    nothing and still returns the id (``bulk_create(ignore_conflicts=True)`` returns none).
+    """
+    meta = InboundMessage._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) "
+        f"ON CONFLICT ({quote(meta.get_field('provider_sid').column)}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in fields])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    message.pk = row[0]
+    return True
 
 
 def _conversation_touch(message: InboundMessage) -> None:
-    """Record the sender's channel; a WhatsApp message (only) opens the 24-hour WhatsApp window."""
-    defaults = {"channel": message.channel}
-    if message.channel == Channel.WHATSAPP:
-        defaults["last_inbound_at"] = message.received_at
-    Conversation.objects.update_or_create(phone=message.sender, defaults=defaults)
+    """Record the sender's channel; a WhatsApp message (only) opens the 24-hour WhatsApp window.
+
+    One upsert on the unique phone: an SMS neither opens the window nor clears one already open.
+    """
+    whatsapp = message.channel == Channel.WHATSAPP
+    conversation = Conversation(phone=message.sender, channel=message.channel,
+                                last_inbound_at=message.received_at if whatsapp else None)
+    Conversation.objects.bulk_create(
+        [conversation], update_conflicts=True, unique_fields=["phone"],
+        update_fields=["channel", "updated_at", *(["last_inbound_at"] if whatsapp else [])],
+    )
 
 
 def queue_processing(message_id: int) -> None:

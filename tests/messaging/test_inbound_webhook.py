@@ -254,6 +254,26 @@ def test_sms_sender_is_stored_on_the_sms_channel_without_opening_the_whatsapp_wi
     assert (conversation.channel, conversation.last_inbound_at) == (Channel.SMS, None)
 
 
+def test_an_sms_after_whatsapp_keeps_the_whatsapp_window_and_the_conversation_it_joins(client):
+    signed_post(client, twilio_params(From="whatsapp:+237677123456", MessageSid="SM" + "1" * 32))
+    opened = Conversation.objects.get().last_inbound_at
+    Conversation.objects.update(language="en")
+
+    signed_post(client, twilio_params(From="+237677123456", To="+237650000000", MessageSid="SM" + "2" * 32))
+
+    conversation = Conversation.objects.get()
+    assert (conversation.channel, conversation.last_inbound_at) == (Channel.SMS, opened)
+    assert conversation.language == "en"
+
+
+def test_a_second_whatsapp_message_moves_the_window_to_its_own_time(client):
+    signed_post(client, twilio_params(MessageSid="SM" + "1" * 32))
+    signed_post(client, twilio_params(MessageSid="SM" + "2" * 32))
+
+    latest = InboundMessage.objects.get(provider_sid="SM" + "2" * 32)
+    assert Conversation.objects.get().last_inbound_at == latest.received_at
+
+
 def test_unknown_extra_fields_are_kept_in_the_raw_payload(client):
     params = twilio_params(ReferralNumMedia="0", SomeNewTwilioField="surprise")
 
