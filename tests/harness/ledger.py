@@ -200,6 +200,7 @@ def system_state() -> dict:
 
     state = DegradationState.objects.first()
     return {
-        "degradation": f"{state.computed_level}: {state.computed_reason_display}" if state else "normal (never computed)",
+        "degradation": (f"{state.computed_level}: {state.computed_reason_display}" if state
+                        else "normal (never computed)"),
         "breakers": dict(CircuitBreaker.objects.values_list("name", "state")),
     }
