@@ -7,10 +7,11 @@ simulator. Nothing slow happens here: processing runs in the task cluster (messa
 import logging
 from functools import partial
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from core.db import insert_once
 from core.phones import mask_phone
 from messaging.inbound.clean import nul_free_params
 from messaging.inbound.form import InboundForm
@@ -50,7 +51,7 @@ def inbound_receive(*, data, received_at=None) -> bool:
     )
     # Two statements in one transaction, no savepoint: the insert, then (new messages only) the upsert.
     with transaction.atomic():
-        created = _insert_once(message)
+        created = insert_once(message, unique="provider_sid")
         if created:
             _conversation_touch(message)
             # robust: if the broker is down the row is safe and the retry schedule picks it up.
@@ -60,30 +61,6 @@ def inbound_receive(*, data, received_at=None) -> bool:
         "stored" if created else "replayed (ignored)",
     )
     return created
-
-
-def _insert_once(message: InboundMessage) -> bool:
-    """Insert ``message`` unless its MessageSid is stored already; True (and ``message.pk`` set) if it was new.
-
-    ``INSERT … ON CONFLICT (provider_sid) DO NOTHING RETURNING id`` (PostgreSQL, SQLite ≥ 3.35): one
-    statement, and a replay leaves the transaction usable. The ORM has no public insert that may do
-    nothing and still returns the id (``bulk_create(ignore_conflicts=True)`` returns none).
-    """
-    meta = InboundMessage._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))}) "
-        f"ON CONFLICT ({quote(meta.get_field('provider_sid').column)}) DO NOTHING RETURNING {quote(meta.pk.column)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [field.get_db_prep_save(field.pre_save(message, add=True), connection) for field in fields])
-        row = cursor.fetchone()
-    if row is None:
-        return False
-    message.pk = row[0]
-    return True
 
 
 def _conversation_touch(message: InboundMessage) -> None:

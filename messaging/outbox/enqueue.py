@@ -6,9 +6,9 @@ change committed. The same idempotency key twice is one message.
 
 import logging
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.db import insert_once
 from core.phones import CHANNEL_PREFIXES, mask_phone
 from messaging.channels import channel_spec
 from messaging.models import DUE_STATUSES, Channel, Notification, NotificationStatus, Priority
@@ -85,13 +85,11 @@ def _bare_phone(phone: str | None) -> str:
 
 
 def _get_or_create(*, key: str, defaults: dict) -> tuple[Notification, bool]:
-    """Insert first (the usual case: one statement in a savepoint); the same key again is the existing row.
-    The savepoint keeps the caller's transaction usable when the key exists or a concurrent insert wins."""
-    try:
-        with transaction.atomic():
-            return Notification.objects.create(idempotency_key=key, **defaults), True
-    except IntegrityError:
-        return Notification.objects.get(idempotency_key=key), False
+    """Insert first (the usual case: one statement, no savepoint); the same key again is the existing row."""
+    notification = Notification(idempotency_key=key, **defaults)
+    if insert_once(notification, unique="idempotency_key"):
+        return notification, True
+    return Notification.objects.get(idempotency_key=key), False
 
 
 def notification_requeue(*, notification_id: int, reason: str = "") -> bool:
