@@ -25,7 +25,7 @@ from reliability.degradation import open_breakers
 
 logger = logging.getLogger(__name__)
 
-CACHE_KEY = "djobea:twilio-config"
+CACHE_KEY = "djobea:twilio-config:messages"  # a new name when the cached shape changes (old nodes, Redis)
 OK, WARNING, SKIPPED = "ok", "warning", "skipped"
 # Each of the (at most three) lookups waits this long at most: /health/ runs the check and must answer
 # quickly; a slow Twilio only means "not checked", never an outage.

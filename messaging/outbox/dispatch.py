@@ -280,8 +280,8 @@ def sends_record(sends: list[Sent]) -> int:
     If this never runs (the process dies first), the rows' leases expire and the lookup adopts the SIDs.
     """
     with transaction.atomic():
-        owned_ids = sent_group_mark([(sent.notification, sent.attempt, sent.guard) for sent in sends])
-        owned = [sent for sent in sends if sent.notification.pk in owned_ids]
+        held = sent_group_mark([(sent.notification, sent.attempt, sent.guard) for sent in sends])
+        owned = [sent for sent in sends if (sent.notification.pk, sent.guard["claimed_until"]) in held]
         DeliveryAttempt.objects.bulk_create(
             [attempt_row(sent.notification, sent.attempt, outcome=AttemptOutcome.SENT) for sent in sends])
         status_callbacks_replay(sids=[sent.attempt.provider_sid for sent in owned])

@@ -125,23 +125,28 @@ def mark_sent(notification: Notification, attempt: Attempt, *, guard: dict, coun
     return owned
 
 
-def sent_group_mark(sends: list[tuple[Notification, Attempt, dict]]) -> set[int]:
-    """``mark_sent`` for a group of accepted sends in two statements: lock the rows still held under their
-    own leases, then one UPDATE for all of them. Returns the ids still ours. Inside the caller's transaction."""
+def sent_group_mark(sends: list[tuple[Notification, Attempt, dict]]) -> set[tuple[int, datetime]]:
+    """``mark_sent`` for a group of accepted sends in two statements: lock the rows still held under the
+    sends' own leases, then one UPDATE for all of them. Returns the (id, lease) pairs that were still ours:
+    a send made under a lease since lost or renewed changes nothing. Inside the caller's transaction."""
+    if not sends:
+        return set()
     by_lease = defaultdict(list)  # a claimed batch shares one lease, unless a send renewed its own
     for _notification, _attempt, guard in sends:
         by_lease[guard["claimed_until"]].append(guard["pk"])
     held = Q()
     for lease, ids in by_lease.items():
         held |= Q(claimed_until=lease, pk__in=ids)
-    owned = set(Notification.objects.select_for_update().filter(held, status=NotificationStatus.SENDING)
-                .order_by("pk").values_list("pk", flat=True))
+    # FOR NO KEY UPDATE, like a plain UPDATE: it does not block other workers inserting attempt rows that
+    # reference these notifications (FOR UPDATE would, and two groups could deadlock on each other's rows).
+    owned = set(Notification.objects.select_for_update(no_key=True).filter(held, status=NotificationStatus.SENDING)
+                .order_by("pk").values_list("pk", "claimed_until"))
     rows = [Notification(pk=notification.pk, **_sent_fields(notification, attempt, counted=True))
-            for notification, attempt, _guard in sends if notification.pk in owned]
+            for notification, attempt, guard in sends if (notification.pk, guard["claimed_until"]) in owned]
     if rows:
         Notification.objects.bulk_update(rows, SENT_FIELDS)
-    for notification, attempt, _guard in sends:
-        if notification.pk not in owned:
+    for notification, attempt, guard in sends:
+        if (notification.pk, guard["claimed_until"]) not in owned:
             logger.warning("notification %s: lease lost before recording sid %s", notification.pk,
                            attempt.provider_sid)
     return owned

@@ -45,7 +45,9 @@ class Skip:
 @dataclass(frozen=True)
 class Recipients:
     """What routing needs to know about the recipients of a batch of claims, read for the whole batch at once
-    (two statements per batch instead of two per message)."""
+    (two statements per batch instead of two per message). As of the claim: a refusal met by one send of the
+    batch suppresses the recipient's later messages from the next batch on (the batch's others may still try
+    once and be refused too, as concurrent sends always could)."""
 
     last_inbound: dict[str, datetime]  # phone -> its last WhatsApp message to us (the 24-hour window)
     suppressed: frozenset[tuple[str, str]]  # (phone, channel): the provider says the recipient refuses it

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from messaging.models import AttemptOutcome, Conversation, DeliveryAttempt, Notification, NotificationStatus
 from messaging.outbox import enqueue
-from messaging.outbox.dispatch import claim_due, dispatch_due, leases_recover
+from messaging.outbox.dispatch import Sent, claim_due, dispatch_due, leases_recover, sends_record
+from messaging.outbox.outcomes import Attempt
 from reliability import metrics
 from reliability.breakers import breaker
 from reliability.dead_letters import dead_letter_redrive
@@ -377,3 +378,22 @@ def test_at_degradation_level_moderate_low_priority_waits_and_offers_still_go(fa
     dispatch_due()
     countdown.refresh_from_db()
     assert countdown.status == NotificationStatus.SENT and fake_twilio.count(WA) == 2
+
+
+def test_a_group_of_sends_records_only_those_made_under_a_lease_still_held(in_window):
+    """The grouped write (the outbox worker's) keeps the lease rule per send, not per row: a send made under a
+    lease since renewed for another send of the same row changes nothing; its attempt row is still written."""
+    n = enqueue(key="group", body="Bonjour", phone=PHONE)
+    [claim] = claim_due(limit=1)
+    renewed = claim.lease + timedelta(seconds=30)
+    Notification.objects.filter(pk=n.pk).update(claimed_until=renewed)
+    guard = {"pk": n.pk, "status": NotificationStatus.SENDING, "claimed_until": claim.lease}
+    stale = Sent(claim.notification, Attempt("whatsapp", timezone.now(), 5, "SMstale"), guard)
+    fresh = Sent(claim.notification, Attempt("whatsapp", timezone.now(), 5, "SMfresh"),
+                 {**guard, "claimed_until": renewed})
+    assert sends_record([stale, fresh]) == 1
+    n.refresh_from_db()
+    assert (n.status, n.provider_sid, n.attempts, n.claimed_until) == (NotificationStatus.SENT, "SMfresh", 1, None)
+    assert set(DeliveryAttempt.objects.filter(notification=n).values_list("provider_sid", flat=True)) == {
+        "SMstale", "SMfresh"}
+    assert sends_record([]) == 0
