@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from core.i18n import render
 from core.phones import mask_phone
 from messaging.inbound import texts as inbound_texts
 from messaging.inbound.flood import flood_hold, flood_reason
@@ -57,7 +58,8 @@ def inbound_process(*, message_id: int, now=None) -> str:
     reason = flood_reason(message)
     if reason:
         flood_hold(message=message, reason=reason)
-        logger.warning("inbound %s not answered: sender over the flood limit (%s)", message.provider_sid, reason)
+        logger.warning("inbound %s not answered: sender over the flood limit (%s)", message.provider_sid,
+                       render(reason))
         return "throttled"
     if degradation.holding_replies_only():
         return _hold(message=message, now=now)

@@ -2,6 +2,7 @@
 
 import pytest
 from django.db.models import Q
+from django.utils import translation
 
 from messaging.models import InboundMessage, InboundStatus, Notification
 from reliability.models import Alert
@@ -32,6 +33,10 @@ def test_a_flood_is_stored_in_full_but_answered_only_up_to_the_limit(client, set
     assert notices.count() == 1  # one notice an hour, not one per message
     alert = Alert.objects.get(dedup_key__startswith="inbound-flood:")
     assert "237677123456" not in alert.dedup_key + alert.title  # masked
+    with translation.override("en"):  # the cluster wrote it in French; an English reader reads it in English
+        assert f" messages in {settings.INBOUND_FLOOD_WINDOW_SECONDS} s)" in alert.detail_display
+    with translation.override("fr"):
+        assert f" messages en {settings.INBOUND_FLOOD_WINDOW_SECONDS} s)" in alert.detail_display
     assert InboundMessage.objects.get(provider_sid=f"SM{99:032d}").error == ""
 
 
