@@ -62,7 +62,9 @@ def test_an_inbound_message_and_a_notification_go_through_the_redis_task_cluster
     processes.wait_until(lambda: fake_twilio.count("+237677000111") == 1, timeout=60,
                          what="the notification at the fake Twilio")
     assert InboundMessage.objects.get(provider_sid="SM" + "7" * 32).status == InboundStatus.PROCESSED
-    assert Notification.objects.get(idempotency_key="redis-cluster-test").status == NotificationStatus.SENT
+    # Twilio has the message before the worker writes down its answer (grouped, every 20 ms): wait for it.
+    processes.wait_until(lambda: Notification.objects.get(idempotency_key="redis-cluster-test").status
+                         == NotificationStatus.SENT, timeout=10, what="the notification recorded as sent")
     assert not OrmQ.objects.exists(), "with REDIS_URL nothing may go through the ORM broker"
     assert redis.Redis.from_url(redis_url).keys("django_q:*"), "the clusters keep their queues and stats in Redis"
 
