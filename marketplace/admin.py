@@ -216,7 +216,7 @@ class RequestEventInline(admin.TabularInline):
     model = RequestEvent
     verbose_name = _("status change")
     verbose_name_plural = _("status history")
-    fields = ["created_at", "from_label", "to_label", "actor", "note_display"]
+    fields = ["created_at", "from_label", "to_label", "actor_label", "note_display"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -235,6 +235,10 @@ class RequestEventInline(admin.TabularInline):
     @admin.display(description=_("to status"))
     def to_label(self, event):
         return event.get_to_status_display() or "—"
+
+    @admin.display(description=_("actor"))
+    def actor_label(self, event):
+        return event.actor_display
 
     @admin.display(description=_("note"))
     def note_display(self, event):

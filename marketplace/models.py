@@ -256,6 +256,9 @@ class ServiceRequest(models.Model):
         return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
 
 
+EVENT_ACTORS = {"system": _("system"), "client": _("client"), "provider": _("provider")}  # else "staff:<user>"
+
+
 class RequestEvent(models.Model):
     """One line of a request's timeline: a state change or a notable step."""
 
@@ -283,6 +286,14 @@ class RequestEvent(models.Model):
     @property
     def note_display(self) -> str:
         return render(self.note_message, fallback=self.note)
+
+    @property
+    def actor_display(self) -> str:
+        """Who acted, in the reader's language: system, client, provider, or "staff (username)"."""
+        kind, _colon, user = self.actor.partition(":")
+        if kind == "staff" and user:
+            return _("staff (%(user)s)") % {"user": user}
+        return str(EVENT_ACTORS.get(self.actor, self.actor))
 
 
 class OfferStatus(models.TextChoices):

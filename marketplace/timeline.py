@@ -134,7 +134,7 @@ def _events(events, *, with_request: bool) -> list[Entry]:
         change = " → ".join(label for label in (event.get_from_status_display(), event.get_to_status_display())
                             if label)
         entry = Entry(at=event.created_at, kind="event", title=change or _("Request event"),
-                      text=event.note_display, status=event.actor)
+                      text=event.note_display, status=event.actor_display)
         if with_request:
             entry.links.append(Link(event.request.reference, _admin("marketplace_servicerequest", event.request_id)))
         entries.append(entry)

@@ -1,5 +1,7 @@
 """A request's timeline notes read in their reader's language, whatever language their writer ran in (issue 12)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -58,3 +60,12 @@ def test_a_note_stored_before_messages_still_reads_as_written(staff_client):
     request = make_request(status=RequestStatus.SEARCHING)
     RequestEvent.objects.create(request=request, to_status=RequestStatus.SEARCHING, note="intake confirmed")
     assert "intake confirmed" in _page(staff_client, request, "fr")
+
+
+def test_who_acted_reads_in_the_readers_language(staff_client, declined_request):
+    request, _provider = declined_request
+    RequestEvent.objects.create(request=request, actor="staff:amina", note="vu")
+    actors = {language: re.findall(r'field-actor_label">\s*<p>([^<]*)</p>', _page(staff_client, request, language))
+              for language in ("en", "fr")}
+    assert actors["en"][-2:] == ["system", "staff (amina)"]
+    assert actors["fr"][-2:] == ["système", "équipe (amina)"]
