@@ -56,8 +56,8 @@ class Claim:
     pk: int
     lease: datetime
     was_unknown: bool
-    notification: Notification | None = None  # as read under the row lock
-    recipients: Recipients | None = None  # the batch's recipients (windows, suppressions), read with the claim
+    notification: Notification  # as read under the row lock
+    recipients: Recipients  # the batch's recipients (windows, suppressions), read with the claim
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def claim_due(*, limit: int, notification_id: int | None = None, now: datetime |
             Notification.objects.filter(pk__in=[row.pk for row in rows]).update(
                 status=NotificationStatus.SENDING, claimed_until=lease, updated_at=now
             )
-    recipients = recipients_read(rows) if rows else None
+    recipients = recipients_read(rows)
     return [Claim(row.pk, lease, row.status == NotificationStatus.UNKNOWN, row, recipients) for row in rows]
 
 
@@ -162,7 +162,7 @@ def claims_release(claims: list[Claim]) -> int:
     """Hand back claims that were not started: due again at once, in the state they were claimed in."""
     released = 0
     for claim in claims:
-        previous = claim.notification.status if claim.notification else NotificationStatus.PENDING
+        previous = claim.notification.status
         if guarded_update({"pk": claim.pk, "status": NotificationStatus.SENDING, "claimed_until": claim.lease},
                           status=previous, claimed_until=None):
             released += 1
@@ -199,7 +199,7 @@ def _release_after_crash(claim: Claim, *, support_code: str, error: str) -> None
 
 
 def process_claim(claim: Claim, *, sent_sink: SentSink | None = None) -> str:
-    notification = claim.notification or Notification.objects.get(pk=claim.pk)
+    notification = claim.notification
     guard = lease_guard(notification, claim.lease)
     if claim.was_unknown:
         guard = _renew_lease(guard)

@@ -94,9 +94,8 @@ def degraded_skip(notification: Notification, *, now: datetime) -> Skip | None:
     return None
 
 
-def plan_send(notification: Notification, *, now: datetime, recipients: Recipients | None = None) -> SendPlan | Skip:
-    """``recipients``: read for the claim's whole batch (messaging.outbox.dispatch), else for this one."""
-    recipients = recipients or recipients_read([notification])
+def plan_send(notification: Notification, *, now: datetime, recipients: Recipients) -> SendPlan | Skip:
+    """``recipients``: read for the claim's whole batch (messaging.outbox.dispatch.claim_due)."""
     channel = notification.channel
     if channel != Channel.EMAIL and recipients.is_suppressed(notification.recipient_phone, channel):
         return Skip("suppressed", Category.RECIPIENT, "recipient suppressed on this channel", move_on=True)

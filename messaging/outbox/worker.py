@@ -110,8 +110,7 @@ class OutboxWorker:
             return None
 
     def _pool_for(self, claim: Claim) -> ThreadPoolExecutor:
-        kind = claim.notification.channel if claim.notification else "whatsapp"
-        return self.pools.get(kind) or next(iter(self.pools.values()))
+        return self.pools.get(claim.notification.channel) or next(iter(self.pools.values()))
 
     def stop(self) -> None:
         self.stopping.set()
